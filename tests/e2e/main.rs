@@ -1,0 +1,3 @@
+//! The end-to-end suite, compiled as one test binary.
+
+mod architecture;
