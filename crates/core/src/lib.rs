@@ -10,3 +10,23 @@ pub use unchain_lifecycle as lifecycle;
 pub use unchain_nrm as nrm;
 pub use unchain_placement as placement;
 pub use unchain_store as store;
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod grading;
+
+pub use auth::{Operation, Role};
+pub use error::{CoreError, FieldError, Result};
+pub mod clock;
+pub mod records;
+pub mod unchain;
+pub mod users;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use records::{Entity, Record};
+pub use unchain::Unchain;
+pub use users::{Actor, User};
+
+/// Every record kind by collection, for messages that start from a store key.
+pub(crate) const KINDS: &[(&str, &str)] = &[("users", "user")];
