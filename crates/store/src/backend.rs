@@ -283,7 +283,15 @@ pub trait Backend: Send + Sync {
     fn scan(&self, collection: &str, scan: &Scan) -> Result<Vec<Entry>>;
 
     /// Applies the batch atomically and durably: when this returns `Ok`, every operation is
-    /// applied and will survive a process crash; when it returns `Err`, none is.
+    /// applied and will survive a process crash (and, as far as the OS's `fsync` allows, a power
+    /// loss).
+    ///
+    /// When it returns [`StoreError::Conflict`](crate::StoreError::Conflict) or
+    /// [`StoreError::Invalid`](crate::StoreError::Invalid), nothing was applied. An I/O error
+    /// raised while making an applied batch durable leaves the outcome unknown (as with any
+    /// database whose `fsync` fails): treat the store as failed and restart it.
+    ///
+    /// A delete followed by a put starts the key's version again at 1.
     fn commit(&self, batch: &Batch) -> Result<Receipt>;
 
     /// Reads up to `limit` entries of a stream from sequence `from` (inclusive), in order.
@@ -295,9 +303,148 @@ pub trait Backend: Send + Sync {
     /// A new unique id, greater than every id this store has generated before (also across restarts).
     fn generate_id(&self) -> Result<u64>;
 
-    /// The names of all collections and streams that hold data, sorted (for backup and tests).
+    /// The names of all collections that hold at least one key, sorted (for backup and tests).
+    ///
+    /// Collections and streams are separate namespaces: see [`Backend::streams`].
     fn collections(&self) -> Result<Vec<String>>;
+
+    /// The names of all streams that hold at least one entry, sorted.
+    fn streams(&self) -> Result<Vec<String>> {
+        Err(unsupported("streams"))
+    }
 
     /// Forces everything committed so far to stable storage.
     fn flush(&self) -> Result<()>;
+
+    /// Makes every id generated from now on greater than `past` (restore uses it so that new ids
+    /// never collide with restored ones). Never lowers the counter.
+    fn advance_ids(&self, past: u64) -> Result<()> {
+        let _ = past;
+        Err(unsupported("advance_ids"))
+    }
+
+    /// Writes `entries` exactly as given — keys, values *and versions* — atomically and durably,
+    /// without preconditions, replacing whatever the keys held.
+    ///
+    /// Only for restoring a backup into an empty store; every other write goes through
+    /// [`Backend::commit`].
+    fn import(&self, collection: &str, entries: &[Entry]) -> Result<()> {
+        let _ = (collection, entries);
+        Err(unsupported("import"))
+    }
+
+    /// Calls `f` with a view of the store in which no commit lands while `f` runs, so that
+    /// everything `f` reads belongs to one point in time (used by backup).
+    ///
+    /// Backends choose how: the in-memory backend hands `f` a copy; sled pauses commits (they wait
+    /// on a lock until `f` returns); a PostgreSQL backend would use a repeatable-read transaction.
+    fn consistent_view(&self, f: &mut dyn FnMut(&dyn Backend) -> Result<()>) -> Result<()> {
+        let _ = f;
+        Err(unsupported("consistent_view"))
+    }
+}
+
+/// The error a backend (or wrapper) reports for an optional method it does not provide.
+fn unsupported(method: &str) -> crate::StoreError {
+    crate::StoreError::Backend(format!("this backend does not support `{method}`"))
+}
+
+/// The longest collection or stream name accepted, in bytes.
+pub const MAX_NAME_LEN: usize = 200;
+
+/// Checks a collection or stream name: 1 to [`MAX_NAME_LEN`] bytes, no control characters.
+///
+/// Names beginning with `_` are reserved for the store's own collections (schema, keys); the store
+/// writes them through the same trait, so the backends accept them.
+pub fn validate_name(field: &'static str, name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(crate::StoreError::Invalid {
+            field,
+            reason: "empty name".into(),
+        });
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(crate::StoreError::Invalid {
+            field,
+            reason: format!("name longer than {MAX_NAME_LEN} bytes"),
+        });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(crate::StoreError::Invalid {
+            field,
+            reason: "name contains a control character".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks every name in a batch (see [`validate_name`]).
+pub fn validate_batch(batch: &Batch) -> Result<()> {
+    for op in &batch.ops {
+        match op {
+            Op::Put { collection, .. }
+            | Op::Delete { collection, .. }
+            | Op::Check { collection, .. } => {
+                validate_name("collection", collection)?;
+            }
+            Op::Append { stream, .. } => validate_name("stream", stream)?,
+        }
+    }
+    Ok(())
+}
+
+/// Checks `expect` against the version a key currently has (`None` when absent).
+///
+/// Returns the conflict to report when the precondition fails. Keys are hex-encoded in the error
+/// (keys never hold personal data; values never appear).
+pub fn check_expect(
+    collection: &str,
+    key: &[u8],
+    expect: Expect,
+    current: Option<u64>,
+) -> Result<()> {
+    let ok = match expect {
+        Expect::Any => true,
+        Expect::Absent => current.is_none(),
+        Expect::Version(v) => current == Some(v),
+    };
+    if ok {
+        return Ok(());
+    }
+    let describe =
+        |v: Option<u64>| v.map_or_else(|| "absent".to_owned(), |v| format!("version {v}"));
+    let expected = match expect {
+        Expect::Any => "anything".to_owned(),
+        Expect::Absent => "absent".to_owned(),
+        Expect::Version(v) => format!("version {v}"),
+    };
+    Err(crate::StoreError::Conflict {
+        collection: collection.to_owned(),
+        key: hex(key),
+        expected,
+        found: describe(current),
+    })
+}
+
+/// Lower-case hex of `bytes` (for keys in error messages).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+/// True when no key can lie between `start` and `end` — including inverted bounds, which the
+/// standard library's and sled's range functions would panic on or mishandle.
+pub fn range_is_empty(start: &Bound<Vec<u8>>, end: &Bound<Vec<u8>>) -> bool {
+    match (start, end) {
+        (Bound::Unbounded, _) | (_, Bound::Unbounded) => false,
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b))
+        | (Bound::Excluded(a), Bound::Excluded(b)) => a >= b,
+    }
 }
