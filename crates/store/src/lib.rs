@@ -9,6 +9,7 @@ pub mod backend;
 pub mod backup;
 pub mod config;
 pub mod conformance;
+pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod memory;
@@ -18,6 +19,7 @@ pub mod store;
 
 pub use backend::{Backend, Batch, Entry, Expect, Op, Receipt, Scan, Versioned, prefix_successor};
 pub use config::{BackendConfig, DEFAULT_CACHE_BYTES, SledConfig, StoreConfig};
+pub use crypto::{Keyring, KeyringConfig, MasterKey, MasterKeyId, SubjectId};
 pub use error::{Result, StoreError};
 pub use memory::MemoryBackend;
 pub use schema::{Migration, SCHEMA_VERSION};
