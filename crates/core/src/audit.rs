@@ -234,3 +234,177 @@ pub fn verify(backend: &dyn Backend, key: &AuditKey) -> Result<Verification> {
         first_bad: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+    use unchain_store::{MemoryBackend, Receipt, Scan, Versioned};
+
+    use crate::testing;
+
+    /// A backend whose audit stream reads back tampered: an entry altered, removed or two swapped.
+    struct Tampered {
+        inner: Arc<MemoryBackend>,
+        how: Tamper,
+    }
+
+    #[derive(Clone, Copy, Debug)]
+    enum Tamper {
+        Alter(u64),
+        Remove(u64),
+        Swap(u64),
+        Truncate,
+    }
+
+    impl Backend for Tampered {
+        fn get(&self, c: &str, k: &[u8]) -> unchain_store::Result<Option<Versioned>> {
+            self.inner.get(c, k)
+        }
+        fn scan(&self, c: &str, s: &Scan) -> unchain_store::Result<Vec<unchain_store::Entry>> {
+            self.inner.scan(c, s)
+        }
+        fn commit(&self, b: &Batch) -> unchain_store::Result<Receipt> {
+            self.inner.commit(b)
+        }
+        fn read_stream(
+            &self,
+            stream: &str,
+            from: u64,
+            limit: usize,
+        ) -> unchain_store::Result<Vec<(u64, Vec<u8>)>> {
+            let mut all = self.inner.read_stream(stream, 1, usize::MAX)?;
+            let n = all.len() as u64;
+            match self.how {
+                Tamper::Alter(i) => {
+                    let i = (i % n) as usize;
+                    let mut e: AuditEntry = serde_json::from_slice(&all[i].1).expect("entry");
+                    e.record.target.push('x');
+                    all[i].1 = serde_json::to_vec(&e).expect("json");
+                }
+                Tamper::Remove(i) => {
+                    let i = (i % n) as usize;
+                    all.remove(i);
+                    for (j, item) in all.iter_mut().enumerate().skip(i) {
+                        item.0 = j as u64 + 1;
+                    }
+                }
+                Tamper::Swap(i) => {
+                    let i = (i % (n - 1)) as usize;
+                    let (a, b) = (all[i].1.clone(), all[i + 1].1.clone());
+                    all[i].1 = b;
+                    all[i + 1].1 = a;
+                }
+                Tamper::Truncate => {
+                    all.pop();
+                }
+            }
+            Ok(all
+                .into_iter()
+                .filter(|(s, _)| *s >= from)
+                .take(limit)
+                .collect())
+        }
+        fn stream_head(&self, s: &str) -> unchain_store::Result<u64> {
+            self.inner.stream_head(s)
+        }
+        fn generate_id(&self) -> unchain_store::Result<u64> {
+            self.inner.generate_id()
+        }
+        fn collections(&self) -> unchain_store::Result<Vec<String>> {
+            self.inner.collections()
+        }
+        fn flush(&self) -> unchain_store::Result<()> {
+            self.inner.flush()
+        }
+    }
+
+    fn chain(len: usize) -> (Arc<MemoryBackend>, AuditKey) {
+        let backend = Arc::new(MemoryBackend::new());
+        let key = AuditKey::new([3; 32]);
+        for i in 0..len {
+            let mut batch = Batch::new();
+            let record = AuditRecord {
+                actor: "admin".into(),
+                action: "case.read".into(),
+                target: format!("case:{i}"),
+                at: testing::now(),
+            };
+            stage(backend.as_ref(), &key, &mut batch, &[record]).expect("staged");
+            backend.commit(&batch).expect("committed");
+        }
+        (backend, key)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let (backend, key) = chain(10);
+        let v = verify(backend.as_ref(), &key).expect("verify runs");
+        assert_eq!(
+            v,
+            Verification {
+                entries: 10,
+                first_bad: None
+            }
+        );
+        // Another key cannot vouch for it.
+        let other = verify(backend.as_ref(), &AuditKey::new([4; 32])).expect("verify runs");
+        assert_eq!(other.first_bad.map(|b| b.seq), Some(1));
+    }
+
+    #[test]
+    fn racing_writers_conflict_on_the_head() {
+        let (backend, key) = chain(1);
+        let record = AuditRecord {
+            actor: "a".into(),
+            action: "x".into(),
+            target: "t".into(),
+            at: testing::now(),
+        };
+        let (mut a, mut b) = (Batch::new(), Batch::new());
+        stage(
+            backend.as_ref(),
+            &key,
+            &mut a,
+            std::slice::from_ref(&record),
+        )
+        .expect("staged");
+        stage(backend.as_ref(), &key, &mut b, &[record]).expect("staged");
+        backend.commit(&a).expect("first wins");
+        let err = CoreError::from(backend.commit(&b).expect_err("second loses"));
+        assert!(is_head_conflict(&err));
+        assert!(
+            verify(backend.as_ref(), &key)
+                .expect("runs")
+                .first_bad
+                .is_none()
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        // Any single alteration, removal, swap or truncation is detected, and named at or before
+        // the position it happened.
+        #[test]
+        fn tampering_is_always_detected(len in 2usize..30, kind in 0u8..4, at in 0u64..1000) {
+            let (inner, key) = chain(len);
+            let how = match kind {
+                0 => Tamper::Alter(at),
+                1 => Tamper::Remove(at),
+                2 => Tamper::Swap(at),
+                _ => Tamper::Truncate,
+            };
+            let tampered = Tampered { inner, how };
+            let v = verify(&tampered, &key).expect("verify runs");
+            let bad = v.first_bad.expect("tampering must be detected");
+            let n = len as u64;
+            let expected_seq = match how {
+                Tamper::Alter(i) | Tamper::Remove(i) => i % n + 1,
+                Tamper::Swap(i) => i % (n - 1) + 1,
+                Tamper::Truncate => n,
+            };
+            prop_assert_eq!(bad.seq, expected_seq, "{:?}: {}", how, bad.reason);
+        }
+    }
+}

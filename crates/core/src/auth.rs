@@ -416,10 +416,40 @@ pub fn allowed(role: Role, operation: Operation) -> bool {
         .is_some_and(|(_, roles)| roles.contains(&role))
 }
 
+/// The matrix as a Markdown table (operations × roles), as printed in `docs/SECURITY.md`.
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| operation |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.as_str()));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" :-: |".repeat(Role::ALL.len()));
+    out.push('\n');
+    for op in Operation::ALL {
+        out.push_str(&format!("| `{}` |", op.as_str()));
+        for role in Role::ALL {
+            out.push_str(if allowed(role, *op) { " ✓ |" } else { "   |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn security_doc_prints_the_matrix_the_code_enforces() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/SECURITY.md");
+        let doc = std::fs::read_to_string(path).expect("docs/SECURITY.md exists");
+        assert!(
+            doc.contains(&matrix_markdown()),
+            "docs/SECURITY.md must contain the permission matrix exactly as auth::matrix_markdown() prints it:\n{}",
+            matrix_markdown()
+        );
+    }
 
     #[test]
     fn matrix_names_every_operation_once_and_admin_everywhere() {

@@ -13,6 +13,7 @@ pub use unchain_store as store;
 
 pub mod audit;
 pub mod auth;
+pub mod campaign;
 pub mod error;
 pub mod grading;
 
@@ -23,10 +24,18 @@ pub mod records;
 pub mod unchain;
 pub mod users;
 
+#[cfg(test)]
+mod testing;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use records::{Entity, Record};
 pub use unchain::Unchain;
 pub use users::{Actor, User};
 
 /// Every record kind by collection, for messages that start from a store key.
-pub(crate) const KINDS: &[(&str, &str)] = &[("users", "user")];
+pub(crate) const KINDS: &[(&str, &str)] = &[
+    ("users", "user"),
+    ("groups", "group"),
+    ("trainings", "training"),
+    ("campaign_actions", "campaign_action"),
+];

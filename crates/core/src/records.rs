@@ -17,7 +17,7 @@ pub trait Record: Serialize + DeserializeOwned {
 }
 
 /// A record as read: its id, the version to send back with an update, and its data.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity<T> {
     /// The record's id.
     pub id: Uuid,

@@ -1,0 +1,63 @@
+//! Test support: a core over the in-memory store with a fixed clock and one user per role.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use unchain_store::{Backend, MemoryBackend};
+
+use crate::audit::AuditKey;
+use crate::auth::Role;
+use crate::clock::FixedClock;
+use crate::unchain::Unchain;
+use crate::users::Actor;
+
+/// The instant every test core lives at.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, 3, 9, 30, 0)
+        .single()
+        .expect("valid instant")
+}
+
+/// A core over memory, and its backend (so tests can compare raw contents).
+pub(crate) fn core() -> (Unchain, Arc<MemoryBackend>) {
+    let backend = Arc::new(MemoryBackend::new());
+    let dyn_backend: Arc<dyn Backend> = backend.clone();
+    let core = Unchain::with_backend(
+        dyn_backend,
+        Arc::new(FixedClock(now())),
+        AuditKey::new([7; 32]),
+    );
+    (core, backend)
+}
+
+/// Creates the administrator and one user of each role; returns their actors by role.
+pub(crate) fn staff(core: &Unchain) -> Vec<Actor> {
+    core.bootstrap_admin("admin").expect("bootstrap");
+    let admin = core.actor("admin").expect("admin exists");
+    let mut out = vec![admin.clone()];
+    for role in Role::ALL.into_iter().skip(1) {
+        let name = role.as_str().replace('_', "-");
+        core.create_user(&admin, &name, role).expect("user created");
+        out.push(core.actor(&name).expect("user exists"));
+    }
+    out
+}
+
+/// Every collection's entries as (key, version, value).
+pub(crate) type Dump = Vec<(String, Vec<(Vec<u8>, u64, Vec<u8>)>)>;
+
+/// A snapshot of every collection and stream, to prove a refused operation wrote nothing
+/// (audit entries for refusals excepted, which tests take into account).
+pub(crate) fn dump(backend: &MemoryBackend) -> Dump {
+    let mut out = Vec::new();
+    for c in backend.collections().expect("collections") {
+        let entries = backend
+            .scan(&c, &unchain_store::Scan::all())
+            .expect("scan")
+            .into_iter()
+            .map(|(k, v)| (k, v.version, v.value))
+            .collect();
+        out.push((c, entries));
+    }
+    out
+}
