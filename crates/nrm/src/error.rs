@@ -26,6 +26,9 @@ pub enum NrmError {
         /// The date given.
         date: NaiveDate,
     },
+    /// A working-day calculation failed (a date outside the calendars' years).
+    #[error("working-day calendar: {0}")]
+    Calendar(#[from] crate::calendar::CalendarError),
     /// The National Referral Mechanism did not exist on that date (it began on 2009-04-01).
     #[error("{field}: the National Referral Mechanism was not in force on {date}")]
     NrmNotInForce {

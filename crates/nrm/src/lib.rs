@@ -7,6 +7,7 @@
 pub mod authority;
 pub mod calendar;
 pub mod completeness;
+pub mod deadlines;
 pub mod error;
 pub mod indicators;
 pub mod jurisdiction;
@@ -23,6 +24,10 @@ pub use calendar::{
 };
 pub use completeness::{
     ConsentRecord, ExploitationType, Problem, ProblemKind, ReferralFacts, check,
+};
+pub use deadlines::{
+    DayUnit, Deadline, Deadlines, Decision, Outcome, Reconsideration, ReferralHistory, Stage,
+    Status, deadlines, deadlines_many, deadlines_with,
 };
 pub use error::NrmError;
 pub use indicators::{

@@ -3,6 +3,7 @@
 
 mod authority;
 mod completeness;
+mod deadlines;
 mod indicators;
 mod route;
 mod rules;
