@@ -46,7 +46,8 @@
 //!     .record(event(6, EventKind::Closed {
 //!         closure_reason: unchain_lifecycle::ClosureReason::LostContact,
 //!     })?)
-//!     .unwrap_err();
+//!     .err()
+//!     .ok_or("closing with an open placement must be refused")?;
 //! assert_eq!(refused.guard, Guard::OpenPlacement);
 //! assert_eq!(case.events().len(), 6);
 //!

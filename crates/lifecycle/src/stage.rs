@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::Guard;
 
 /// Where a case stands on its main line. JSON: a snake_case string, e.g. `"rescue_planned"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Deliberately not `Ord`: `not_pursued` is not "after" `closed`, and "at least rescued" is
+/// [`Stage::is_after_rescue`] (or [`CaseState::is_rescued`](crate::CaseState::is_rescued)), not a
+/// comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// A potential victim identified from intelligence; nothing done yet.

@@ -164,3 +164,27 @@ fn errors_have_a_stable_json_form() {
         r#"{"state":{"machine":"nrm","nrm":{"state":"rg_negative"}},"attempted":{"type":"nrm_conclusive_grounds","outcome":"positive"},"guard":"cg_needs_positive_rg"}"#
     );
 }
+
+#[test]
+fn prosecutions_and_claims_serialise_keyed_by_id() {
+    let state = replay(&then(
+        convicted(),
+        [ev(
+            60,
+            EventKind::ClaimLodged {
+                claim: claim(1),
+                forum: ClaimForum::ReparationOrder,
+            },
+        )],
+    ))
+    .expect("replays");
+    let json = serde_json::to_value(&state).expect("serialises");
+    assert_eq!(
+        json["prosecutions"],
+        serde_json::json!({"00000000-0000-0000-0000-000000005001": {"state": "convicted", "since": "2026-03-01"}})
+    );
+    assert_eq!(
+        json["claims"],
+        serde_json::json!({"00000000-0000-0000-0000-00000000c001": {"forum": "reparation_order", "state": "lodged", "since": "2026-03-11"}})
+    );
+}

@@ -239,6 +239,8 @@ proptest! {
         let case: Case = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(case.state(), &state);
         prop_assert_eq!(case.events(), &log[..]);
+        // The display form serialises whatever the state holds (ids as map keys included).
+        prop_assert!(serde_json::to_string(&state).is_ok());
     }
 }
 
