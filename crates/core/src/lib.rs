@@ -16,6 +16,7 @@ pub mod auth;
 pub mod campaign;
 pub mod error;
 pub mod grading;
+pub mod open;
 
 pub use auth::{Operation, Role};
 pub use error::{CoreError, FieldError, Result};
@@ -28,6 +29,7 @@ pub mod users;
 mod testing;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use open::{Config, Initialised, KeySource};
 pub use records::{Entity, Record};
 pub use unchain::Unchain;
 pub use users::{Actor, User};

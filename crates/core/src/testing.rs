@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use unchain_store::{Backend, MemoryBackend};
+use unchain_store::{Backend, MasterKey, MemoryBackend, Store};
 
-use crate::audit::AuditKey;
 use crate::auth::Role;
 use crate::clock::FixedClock;
 use crate::unchain::Unchain;
@@ -22,11 +21,19 @@ pub(crate) fn now() -> DateTime<Utc> {
 pub(crate) fn core() -> (Unchain, Arc<MemoryBackend>) {
     let backend = Arc::new(MemoryBackend::new());
     let dyn_backend: Arc<dyn Backend> = backend.clone();
-    let core = Unchain::with_backend(
+    let store = Store::over(
         dyn_backend,
+        "memory".into(),
+        unchain_store::SCHEMA_VERSION,
+        unchain_store::schema::MIGRATIONS,
+    )
+    .expect("store opens");
+    let core = Unchain::over(
+        store,
         Arc::new(FixedClock(now())),
-        AuditKey::new([7; 32]),
-    );
+        MasterKey::from_bytes([7; 32]),
+    )
+    .expect("core opens");
     (core, backend)
 }
 

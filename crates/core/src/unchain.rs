@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use unchain_store::{Backend, Batch, Expect, StoreError};
+use unchain_store::{Backend, Batch, Expect, Keyring, Store, StoreError};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditKey, AuditRecord};
@@ -29,7 +29,10 @@ const USER_NAMES: &str = "user_names";
 /// blocking tasks; the CLI holds one for the length of a command.
 #[derive(Clone)]
 pub struct Unchain {
+    pub(crate) store: Store,
     pub(crate) backend: Arc<dyn Backend>,
+    #[allow(dead_code)] // seals personal data in the person and facility services
+    pub(crate) keyring: Arc<Keyring>,
     pub(crate) clock: Arc<dyn Clock>,
     audit_key: AuditKey,
 }
@@ -41,14 +44,17 @@ impl std::fmt::Debug for Unchain {
 }
 
 impl Unchain {
-    /// Opens the core over an already opened backend. `audit_key` keys the audit chain's hashes.
-    pub fn with_backend(
-        backend: Arc<dyn Backend>,
+    pub(crate) fn assemble(
+        store: Store,
+        keyring: Arc<Keyring>,
         clock: Arc<dyn Clock>,
         audit_key: AuditKey,
     ) -> Self {
+        let backend = store.backend().clone();
         Self {
+            store,
             backend,
+            keyring,
             clock,
             audit_key,
         }
