@@ -6,8 +6,8 @@
 //! - One-off proclamations (jubilees, royal weddings, the 2022 state funeral, the 2023
 //!   coronation, moved holidays, substitutes that were never appointed) are a data table in
 //!   `proclamations.rs`: a new proclamation is a new row, not new code.
-//! - `table.rs` precomputes every holiday once (on first use) and answers each call in
-//!   O(log n) — a weekday count in closed form minus a binary search over the holidays — with no
+//! - `table.rs` precomputes every holiday once (on first use) and answers each call in O(1) —
+//!   a weekday count in closed form minus a per-day prefix count of holidays — with no
 //!   day-by-day walk.
 //!
 //! A *working day* is Monday to Friday and not a bank holiday of the jurisdiction. Names follow
@@ -143,7 +143,8 @@ pub fn is_working_day(j: Jurisdiction, date: NaiveDate) -> Result<bool, Calendar
 }
 
 /// The `n`-th working day strictly after `date` in `j`; `n = 0` returns `date` unchanged (even
-/// if it is not a working day). O(log n) in the number of holidays.
+/// if it is not a working day). O(1) per jump, one to three jumps for real spans (see
+/// `table.rs`).
 ///
 /// # Errors
 /// [`CalendarError::OutOfRange`] when `date` is outside 1971–2100;
@@ -157,9 +158,7 @@ pub fn add_working_days(
     if n == 0 {
         return Ok(date);
     }
-    let t = TABLE.get(j);
-    let target = t.worked_through(u) + i64::from(n);
-    let x = t.first_with_worked(target);
+    let x = TABLE.get(j).nth_working_after(u, n);
     match date_of(x) {
         Some(result) if date_in_range(result) => Ok(result),
         _ => Err(CalendarError::ResultOutOfRange { start: date, n }),
@@ -167,7 +166,7 @@ pub fn add_working_days(
 }
 
 /// The number of working days in `(a, b]` in `j`, negative when `b` is before `a`; so
-/// `working_days_between(j, d, add_working_days(j, d, n)?) == n`. O(log n).
+/// `working_days_between(j, d, add_working_days(j, d, n)?) == n`. O(1).
 ///
 /// # Errors
 /// [`CalendarError::OutOfRange`] when `a` or `b` is outside 1971–2100.

@@ -3,13 +3,16 @@
 //!
 //! Day numbers `u` count days from Monday 1970-12-28 (so `u % 7 == 0` is a Monday). With
 //! `weekdays(u)` = Mondays-to-Fridays in `[0, u]` (closed form) and `H(u)` = holidays on weekdays
-//! in `[0, u]` (binary search), the working-day count is `W(u) = weekdays(u) − H(u)`, and
-//! - `working_days_between(a, b) = W(b) − W(a)`;
-//! - `add_working_days(d, n)` is the smallest `x` with `W(x) = W(d) + n`: the number of holidays
-//!   before it is the number of holidays `h` with `W(h) < W(d) + n` (one binary search over the
-//!   precomputed `W` at each holiday), and then `x` is the `(W(d) + n + that)`-th weekday,
-//!   in closed form;
-//! - `is_working_day(d)` is a weekday test plus one bit of a per-day holiday bitset.
+//! in `[0, u]` (one lookup in a per-day prefix-count array, 2 bytes a day), the working-day
+//! count is `W(u) = weekdays(u) − H(u)`, and
+//! - `working_days_between(a, b) = W(b) − W(a)`: O(1);
+//! - `add_working_days(d, n)` is the smallest `x` with `W(x) = W(d) + n`. It is the
+//!   `(W(d) + n + H(x))`-th weekday, so start from `h = H(d)` and jump to
+//!   `x = kth_weekday(W(d) + n + h)` until `H(x) = h` (each jump is closed form; `h` only grows
+//!   and never passes `H` of the answer, so the fixed point is the answer). A jump is repeated
+//!   only when the span crossed new holidays: one to three jumps for any real deadline, at most
+//!   one per holiday in the span in theory;
+//! - `is_working_day(d)` is a weekday test plus one bit of a per-day holiday bitset: O(1).
 
 use std::sync::LazyLock;
 
@@ -124,11 +127,10 @@ pub(crate) struct JTable {
     pub entries: Vec<Entry>,
     /// `entries[year_start[y - FIRST_YEAR]..year_start[y - FIRST_YEAR + 1]]` are year `y`'s.
     year_start: Vec<usize>,
-    /// Day numbers of the holidays that fall on weekdays (all of them, after substitution),
-    /// sorted and unique.
-    holiday_days: Vec<i64>,
-    /// `W` at each of `holiday_days`.
-    worked_at_holiday: Vec<i64>,
+    /// `prefix[i]` = weekday holidays on or before day number `u_min + i`.
+    prefix: Vec<u16>,
+    /// Weekday holidays in the whole table (`H` of any day after it).
+    total: u16,
     /// One bit per day from [`MIN_DATE`]: set on a holiday.
     bits: Vec<u64>,
     /// Day number of [`MIN_DATE`].
@@ -154,15 +156,8 @@ impl JTable {
             .collect();
         holiday_days.sort_unstable();
         holiday_days.dedup();
-        let worked_at_holiday = holiday_days
-            .iter()
-            .enumerate()
-            .map(|(i, &u)| {
-                // `i + 1` holidays are on or before `u` (the list is sorted and unique).
-                weekdays_through(u) - i64::try_from(i + 1).unwrap_or(i64::MAX)
-            })
-            .collect();
         let span = usize::try_from(u_max - u_min + 1).unwrap_or(0);
+        let mut prefix = vec![0u16; span];
         let mut bits = vec![0u64; span.div_ceil(64)];
         for &u in &holiday_days {
             // Holidays are all inside [MIN_DATE, MAX_DATE], so `i` is always in bounds; the
@@ -173,12 +168,21 @@ impl JTable {
             if let Some(word) = bits.get_mut(i / 64) {
                 *word |= 1 << (i % 64);
             }
+            if let Some(p) = prefix.get_mut(i) {
+                *p = 1;
+            }
+        }
+        // Turn the 0/1 marks into running counts (about 10 holidays a year: well inside u16).
+        let mut running = 0u16;
+        for p in &mut prefix {
+            running = running.saturating_add(*p);
+            *p = running;
         }
         JTable {
             entries,
             year_start,
-            holiday_days,
-            worked_at_holiday,
+            prefix,
+            total: running,
             bits,
             u_min,
         }
@@ -203,17 +207,40 @@ impl JTable {
             .is_some_and(|word| word & (1 << (i % 64)) != 0)
     }
 
-    /// `W(u)`: working days in `[0, u]`.
-    pub(crate) fn worked_through(&self, u: i64) -> i64 {
-        let holidays = self.holiday_days.partition_point(|&h| h <= u);
-        weekdays_through(u) - i64::try_from(holidays).unwrap_or(i64::MAX)
+    /// `H(u)`: weekday holidays in `[0, u]`, for any `u` (0 before the table, all after it).
+    fn holidays_through(&self, u: i64) -> i64 {
+        if u < self.u_min {
+            return 0;
+        }
+        match usize::try_from(u - self.u_min)
+            .ok()
+            .and_then(|i| self.prefix.get(i))
+        {
+            Some(&h) => i64::from(h),
+            None => i64::from(self.total),
+        }
     }
 
-    /// The smallest day number `x` with `W(x) ≥ target` (a working day), for `target ≥ 1`.
+    /// `W(u)`: working days in `[0, u]`.
+    pub(crate) fn worked_through(&self, u: i64) -> i64 {
+        weekdays_through(u) - self.holidays_through(u)
+    }
+
+    /// The smallest day number `x > u` with `W(x) = W(u) + n` (so a working day), for `n ≥ 1`.
     /// May lie beyond the table; the caller checks the range.
-    pub(crate) fn first_with_worked(&self, target: i64) -> i64 {
-        let before = self.worked_at_holiday.partition_point(|&w| w < target);
-        kth_weekday(target + i64::try_from(before).unwrap_or(i64::MAX))
+    pub(crate) fn nth_working_after(&self, u: i64, n: u32) -> i64 {
+        let target = self.worked_through(u) + i64::from(n);
+        let mut h = self.holidays_through(u);
+        loop {
+            let x = kth_weekday(target + h);
+            let hx = self.holidays_through(x);
+            // `hx ≥ h` always (x is after u and H is monotone); equality is the fixed point.
+            // Termination: `h` strictly grows and is bounded by `total`.
+            if hx <= h {
+                return x;
+            }
+            h = hx;
+        }
     }
 }
 

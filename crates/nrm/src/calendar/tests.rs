@@ -738,6 +738,26 @@ fn whole_range_agrees_with_the_day_walk() {
     }
 }
 
+#[test]
+fn long_spans_agree_with_the_day_walk() {
+    // Spans crossing hundreds of holidays exercise repeated jumps in `add_working_days`.
+    for j in Jurisdiction::ALL {
+        for (start, n) in [
+            ("1971-01-01", 1_000),
+            ("1975-06-13", 10_000),
+            ("1971-01-01", 32_000),
+        ] {
+            let start = d(start);
+            let fast = add_working_days(j, start, n).expect("in range");
+            assert_eq!(Some(fast), REFERENCE.add(j, start, n), "{j} {start} + {n}");
+            assert_eq!(
+                working_days_between(j, start, fast).expect("ok"),
+                i64::from(n)
+            );
+        }
+    }
+}
+
 fn jurisdiction() -> impl Strategy<Value = Jurisdiction> {
     prop::sample::select(Jurisdiction::ALL.to_vec())
 }
