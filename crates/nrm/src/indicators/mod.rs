@@ -58,6 +58,8 @@ impl Dimension {
         }
     }
 
+    /// Position in [`Dimension::ALL`]: always < 6, so indexing the six-element per-dimension
+    /// arrays and vectors built from `ALL` cannot go out of bounds.
     fn index(self) -> usize {
         self as usize
     }
