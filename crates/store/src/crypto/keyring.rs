@@ -507,6 +507,41 @@ impl Keyring {
         }
     }
 
+    /// Every subject whose data key was destroyed, in id order.
+    ///
+    /// After restoring a backup taken before some erasures, the restored store holds those
+    /// subjects' keys again; replaying this list (kept from the live store, or from an erasure
+    /// log) through [`forget_subject`](Self::forget_subject) destroys them once more. Subject ids
+    /// are not personal data, so the list may be kept and shipped with the backups.
+    pub fn forgotten_subjects(&self) -> Result<Vec<SubjectId>> {
+        let end = prefix_successor(DATA_KEY_PREFIX).map_or(Bound::Unbounded, Bound::Excluded);
+        let page_size = self.config.rotation_batch.max(1);
+        let mut forgotten = Vec::new();
+        let mut start = Bound::Included(DATA_KEY_PREFIX.to_vec());
+        loop {
+            let scan = Scan {
+                start,
+                end: end.clone(),
+                limit: page_size,
+                reverse: false,
+            };
+            let page = self.backend.scan(KEYS_COLLECTION, &scan)?;
+            for (key, record) in &page {
+                let subject = subject_of_key(key).ok_or_else(|| stray_key(key))?;
+                if matches!(
+                    DataKeyRecord::parse(&subject, &record.value)?,
+                    DataKeyRecord::Forgotten
+                ) {
+                    forgotten.push(subject);
+                }
+            }
+            match page.last() {
+                Some((last, _)) if page.len() == page_size => start = Bound::Excluded(last.clone()),
+                _ => return Ok(forgotten),
+            }
+        }
+    }
+
     /// Re-wraps every data key under `new` and makes it the store's master key, while seals and
     /// opens go on.
     ///
@@ -763,12 +798,7 @@ fn rewrap(
     key: &[u8],
     record: &Versioned,
 ) -> Result<Option<Vec<u8>>> {
-    let Some(subject) = subject_of_key(key) else {
-        return Err(StoreError::Corrupt(format!(
-            "unexpected key {} among the data keys",
-            hex::encode(key)
-        )));
-    };
+    let subject = subject_of_key(key).ok_or_else(|| stray_key(key))?;
     match DataKeyRecord::parse(&subject, &record.value)? {
         DataKeyRecord::Forgotten => Ok(None),
         DataKeyRecord::Live { master, .. } if master == new.id() => Ok(None),
@@ -836,6 +866,15 @@ fn describe_entries(entries: &[CheckEntry]) -> String {
     }
 }
 
+/// A key under the data-key prefix that is not a data key: something else wrote the reserved
+/// collection.
+fn stray_key(key: &[u8]) -> StoreError {
+    StoreError::Corrupt(format!(
+        "unexpected key {} among the data keys",
+        hex::encode(key)
+    ))
+}
+
 fn contention(what: &str) -> StoreError {
     StoreError::Backend(format!(
         "{what} kept changing under concurrent writers; try again"
@@ -885,6 +924,25 @@ mod tests {
         assert!(
             matches!(keyring(&backend, 2), Err(StoreError::Key(m)) if m.contains("wrong master key"))
         );
+    }
+
+    #[test]
+    fn forgotten_subjects_are_listed_across_pages() {
+        let backend = Arc::new(TestBackend::default());
+        let config = KeyringConfig {
+            cache_capacity: 4,
+            rotation_batch: 2,
+        };
+        let ring =
+            Keyring::open_with_config(backend, MasterKey::from_bytes([1; 32]), config).unwrap();
+        let mut subjects: Vec<SubjectId> = (0..9).map(|_| SubjectId::random()).collect();
+        ring.ensure_subjects(&subjects).unwrap();
+        assert!(ring.forgotten_subjects().unwrap().is_empty());
+        subjects.sort();
+        let mut gone = vec![subjects[0], subjects[4], subjects[8]];
+        gone.iter().for_each(|s| ring.forget_subject(s).unwrap());
+        gone.sort();
+        assert_eq!(ring.forgotten_subjects().unwrap(), gone);
     }
 
     #[test]

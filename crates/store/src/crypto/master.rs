@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use base64::Engine as _;
-use chacha20poly1305::{KeyInit, XChaCha20Poly1305};
+use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -43,12 +43,24 @@ impl MasterKey {
         Self { bytes, id }
     }
 
+    /// Builds a key in place, so the bytes never sit in a temporary that is not zeroized.
+    fn filled(fill: impl FnOnce(&mut [u8; KEY_LEN]) -> Result<()>) -> Result<Self> {
+        let mut key = Self {
+            bytes: [0; KEY_LEN],
+            id: MasterKeyId([0; 8]),
+        };
+        // On error `key` is dropped here, which zeroizes whatever `fill` wrote.
+        fill(&mut key.bytes)?;
+        key.id = MasterKeyId::of(&key.bytes);
+        Ok(key)
+    }
+
     /// A fresh random key from the operating system's generator.
     pub fn generate() -> Result<Self> {
-        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        getrandom::getrandom(bytes.as_mut())
-            .map_err(|e| StoreError::Key(format!("the system random generator failed: {e}")))?;
-        Ok(Self::from_bytes(*bytes))
+        Self::filled(|bytes| {
+            getrandom::getrandom(bytes)
+                .map_err(|e| StoreError::Key(format!("the system random generator failed: {e}")))
+        })
     }
 
     /// Parses a key written as 64 hex digits or as base64 (standard or URL-safe alphabet, padded
@@ -57,20 +69,22 @@ impl MasterKey {
     /// Error messages never repeat the text: it may be (most of) a real key.
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
-        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        if text.len() == 2 * KEY_LEN && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            hex::decode_to_slice(text, bytes.as_mut()).map_err(|_| malformed())?;
-        } else {
-            decode_base64(text, &mut bytes)?;
-        }
-        // An all-zero key is a placeholder someone forgot to replace, never a generated key.
-        if bytes.iter().all(|&b| b == 0) {
-            return Err(StoreError::Key(
-                "the master key is all zeros: generate a real one (e.g. `openssl rand -hex 32`)"
-                    .into(),
-            ));
-        }
-        Ok(Self::from_bytes(*bytes))
+        Self::filled(|bytes| {
+            if text.len() == 2 * KEY_LEN && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                hex::decode_to_slice(text, bytes).map_err(|_| malformed())?;
+            } else {
+                decode_base64(text, bytes)?;
+            }
+            // An all-zero key is a placeholder someone forgot to replace, never a generated key.
+            if bytes.iter().all(|&b| b == 0) {
+                return Err(StoreError::Key(
+                    "the master key is all zeros: generate a real one (e.g. `openssl rand -hex \
+                     32`)"
+                        .into(),
+                ));
+            }
+            Ok(())
+        })
     }
 
     /// Reads the key from [`MASTER_KEY_ENV`]: `Ok(None)` when the variable is not set, an error
@@ -214,7 +228,8 @@ impl MasterKey {
 
     /// The key as an AEAD cipher (the cipher zeroizes its copy of the key when dropped).
     pub(crate) fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new(&self.bytes.into())
+        // `from_slice` borrows: no unzeroized copy of the key is made on the way.
+        XChaCha20Poly1305::new(Key::from_slice(&self.bytes))
     }
 }
 

@@ -3,7 +3,7 @@
 //! `docs/encryption.md`; every record starts with a format version so it can evolve.
 
 use chacha20poly1305::aead::AeadInPlace;
-use chacha20poly1305::{KeyInit, Tag, XChaCha20Poly1305, XNonce};
+use chacha20poly1305::{Key, KeyInit, Tag, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
 use super::envelope::random_bytes;
@@ -164,7 +164,8 @@ pub(crate) fn unwrap_data_key(
 
 /// A data key as a ready cipher (which zeroizes its copy of the key when dropped).
 pub(crate) fn data_cipher(key: &[u8; DATA_KEY_LEN]) -> XChaCha20Poly1305 {
-    XChaCha20Poly1305::new(&(*key).into())
+    // `from_slice` borrows: no unzeroized copy of the key is made on the way.
+    XChaCha20Poly1305::new(Key::from_slice(key))
 }
 
 /// A fresh random data key.
