@@ -86,8 +86,8 @@ pub mod score;
 mod validate;
 
 pub use assign::{
-    AssignOptions, Assignment, Blocked, DEFAULT_NODE_LIMIT, Objective, Optimality, Placement,
-    Rejection, Unplaced, UnplacedReason, assign, assign_with,
+    AssignOptions, Assignment, Batch, Blocked, DEFAULT_NODE_LIMIT, Objective, Optimality,
+    Placement, Rejection, Unplaced, UnplacedReason, assign, assign_with,
 };
 pub use eligibility::Ineligibility;
 pub use error::{PlacementError, Problem};

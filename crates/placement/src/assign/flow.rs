@@ -28,6 +28,9 @@ pub(crate) struct Plan {
     pub token_col: Vec<Option<u32>>,
     /// Sum of the values of placed tokens.
     pub value: i128,
+    /// Per facility column: an optimal dual price of one bed (≥ 0; 0 where beds are left), read
+    /// off the potentials: every token earns at most its row price plus this.
+    pub bed_price: Vec<i128>,
 }
 
 const INF: i128 = i128::MAX / 4;
@@ -108,6 +111,34 @@ pub(crate) fn solve(caps: &[u32], tokens: &[&[Arc]]) -> Plan {
                     }
                 }
             }};
+        }
+
+        // Fast path (the common case when beds are plentiful): the cheapest first step from k
+        // ends in a column with room. Dijkstra would settle k, then that column, then the sink
+        // at the same distance (a column with room has p(j) = p(sink): potentials of columns only
+        // fall, and only while they are full), so augment directly. Ties as the heap would break
+        // them: smallest (distance, column).
+        let mut first = (pr[k] - pc[dummy], dummy);
+        for &(j, v) in arcs {
+            let j = j as usize;
+            let nd = pr[k] - v - pc[j];
+            if (nd, j) < first {
+                first = (nd, j);
+            }
+        }
+        let (d1, j1) = first;
+        if (j1 == dummy || members[j1].len() < caps[j1] as usize) && pc[j1] == pt {
+            pr[k] -= d1;
+            col_of[k] = j1 as u32;
+            row_val[k] = if j1 == dummy {
+                0
+            } else {
+                members[j1].push(k as u32);
+                arcs.iter().find(|a| a.0 as usize == j1).map_or(0, |a| a.1)
+            };
+            dr[k] = INF;
+            settled_rows.clear();
+            continue;
         }
 
         relax_row!(k);
@@ -205,7 +236,12 @@ pub(crate) fn solve(caps: &[u32], tokens: &[&[Arc]]) -> Plan {
             }
         })
         .collect();
-    Plan { token_col, value }
+    let bed_price = pc[..m].iter().map(|&p| (pt - p).max(0)).collect();
+    Plan {
+        token_col,
+        value,
+        bed_price,
+    }
 }
 
 #[cfg(test)]

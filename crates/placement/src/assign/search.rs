@@ -26,9 +26,12 @@
 //! keep-apart pairs). If the limit is reached, the best assignment found is returned with a proven
 //! upper bound on the optimum (the largest bound among unexplored nodes).
 
+use std::borrow::Cow;
+
 use super::flow::{self, Arc};
 
 /// The assignment problem over units (keep-together groups and single people).
+#[derive(Debug, Clone)]
 pub(crate) struct Problem {
     /// Free beds per facility.
     pub caps: Vec<u32>,
@@ -73,8 +76,6 @@ fn gcd(a: u128, b: u128) -> u128 {
 struct Search<'a> {
     p: &'a Problem,
     scale: i128,
-    /// Per unit: arc indices sorted by value descending, then facility ascending.
-    by_value: Vec<Vec<usize>>,
     best_at: Vec<Option<u32>>,
     best_value: i128,
     nodes: u64,
@@ -112,20 +113,25 @@ impl Search<'_> {
                 barred[q as usize].push(f);
             }
         }
-        let mut lists: Vec<(usize, Vec<Arc>)> = Vec::new();
+        let mut lists: Vec<(usize, Cow<'_, [Arc]>)> = Vec::new();
         for u in 0..n {
-            if fixed_at[u].is_some() {
+            if fixed_at[u].is_some() || p.arcs[u].is_empty() {
                 continue;
             }
             let b = p.beds[u];
             let per_bed = self.scale / i128::from(b);
+            if per_bed == 1 && fixed.is_empty() && barred[u].is_empty() {
+                // Nothing to filter or scale (static arcs already fit the free beds): borrow.
+                lists.push((u, Cow::Borrowed(&p.arcs[u][..])));
+                continue;
+            }
             let list: Vec<Arc> = p.arcs[u]
                 .iter()
                 .filter(|(f, _)| caps[*f as usize] >= b && !barred[u].contains(f))
                 .map(|&(f, v)| (f, v * per_bed))
                 .collect();
             if !list.is_empty() {
-                lists.push((u, list));
+                lists.push((u, Cow::Owned(list)));
             }
         }
         let mut tokens: Vec<&[Arc]> = Vec::new();
@@ -137,6 +143,7 @@ impl Search<'_> {
             }
         }
         let plan = flow::solve(&caps, &tokens);
+        let knapsack = self.lagrangian_bound(&caps, &lists, &plan.bed_price);
         // Units with no tokens (fixed, or with no arc left) keep an empty entry.
         let mut dist: Vec<Vec<(Option<u32>, u32)>> = vec![Vec::new(); n];
         for (t, col) in plan.token_col.iter().enumerate() {
@@ -152,11 +159,74 @@ impl Search<'_> {
         let node = Node {
             fixed,
             forbidden,
-            bound: fixed_value + plan.value,
+            bound: fixed_value + plan.value.min(knapsack),
             dist,
         };
         self.round(&node);
         node
+    }
+
+    /// A second upper bound that respects the integrality of multi-bed units: relax "each unit
+    /// placed at most once" with prices `λ_u` (taken from the flow's bed prices `μ`:
+    /// `λ_u = max(0, max_f (value_uf − b_u·μ_f))`), leaving one 0/1 knapsack per facility
+    /// (capacity = free beds, item = unit of size `b_u` and profit `value_uf − λ_u`). Any `λ ≥ 0`
+    /// gives a valid bound `Σ λ_u + Σ_f knapsack_f`; with the flow's optimal prices it is never
+    /// weaker than the flow bound, and it is strictly stronger wherever a unit was split.
+    fn lagrangian_bound(
+        &self,
+        caps: &[u32],
+        lists: &[(usize, Cow<'_, [Arc]>)],
+        price: &[i128],
+    ) -> i128 {
+        let p = self.p;
+        if lists.iter().all(|(u, _)| p.beds[*u] == 1) {
+            // One-bed units only: the knapsacks are the flow's LP, so this bound adds nothing.
+            return i128::MAX;
+        }
+        let mut items: Vec<Vec<(u32, i128)>> = vec![Vec::new(); caps.len()];
+        let mut total = 0i128;
+        for (u, list) in lists {
+            let b = p.beds[*u];
+            let bb = i128::from(b);
+            // Unit values at this node: token value × b.
+            let lambda = list
+                .iter()
+                .map(|&(f, w)| w * bb - bb * price[f as usize])
+                .max()
+                .unwrap_or(0)
+                .max(0);
+            total += lambda;
+            for &(f, w) in list.iter() {
+                let profit = w * bb - lambda;
+                if profit > 0 {
+                    items[f as usize].push((b, profit));
+                }
+            }
+        }
+        let mut best: Vec<i128> = Vec::new();
+        for (f, its) in items.iter().enumerate() {
+            if its.is_empty() {
+                continue;
+            }
+            let cap = caps[f] as usize;
+            if its.iter().all(|&(b, _)| b == 1) {
+                // Unit sizes: take the `cap` most profitable.
+                let mut v: Vec<i128> = its.iter().map(|x| x.1).collect();
+                v.sort_unstable_by(|a, b| b.cmp(a));
+                total += v.iter().take(cap).sum::<i128>();
+                continue;
+            }
+            best.clear();
+            best.resize(cap + 1, 0);
+            for &(b, profit) in its {
+                let b = b as usize;
+                for c in (b..=cap).rev() {
+                    best[c] = best[c].max(best[c - b] + profit);
+                }
+            }
+            total += best[cap];
+        }
+        total
     }
 
     /// Turns a node's relaxed plan into a feasible assignment; keeps it if it is the best yet.
@@ -187,11 +257,15 @@ impl Search<'_> {
         let mut rest: Vec<usize> = (0..n)
             .filter(|&u| at[u].is_none() && !p.arcs[u].is_empty())
             .collect();
-        let best = |u: usize| self.by_value[u].first().map_or(0, |&i| p.arcs[u][i].1);
+        let best = |u: usize| p.arcs[u].iter().map(|a| a.1).max().unwrap_or(0);
         rest.sort_by(|&a, &b| best(b).cmp(&best(a)).then(a.cmp(&b)));
         for u in rest {
-            for &i in &self.by_value[u] {
-                let f = p.arcs[u][i].0;
+            // This unit's options, best value first, then lowest facility.
+            let arcs = &p.arcs[u];
+            let mut order: Vec<usize> = (0..arcs.len()).collect();
+            order.sort_by(|&a, &b| arcs[b].1.cmp(&arcs[a].1).then(arcs[a].0.cmp(&arcs[b].0)));
+            for i in order {
+                let f = arcs[i].0;
                 if fits(&at, &caps, u, f) {
                     place(&mut at, &mut caps, u, f);
                     break;
@@ -280,19 +354,9 @@ pub(crate) fn solve(p: &Problem, node_limit: u64) -> Result<Outcome, TooLarge> {
     }
     let scale = i128::try_from(l).map_err(|_| TooLarge)?;
 
-    let by_value = p
-        .arcs
-        .iter()
-        .map(|arcs| {
-            let mut idx: Vec<usize> = (0..arcs.len()).collect();
-            idx.sort_by(|&a, &b| arcs[b].1.cmp(&arcs[a].1).then(arcs[a].0.cmp(&arcs[b].0)));
-            idx
-        })
-        .collect();
     let mut s = Search {
         p,
         scale,
-        by_value,
         best_at: vec![None; p.beds.len()],
         best_value: 0,
         nodes: 0,

@@ -4,6 +4,7 @@ use crate::error::{PlacementError, Problem};
 use crate::model::{Groups, Person};
 
 /// Units over people given in canonical (id) order.
+#[derive(Debug, Clone)]
 pub(crate) struct Units {
     /// Members of each unit (person indices, ascending). Units are ordered by first member.
     pub members: Vec<Vec<usize>>,
