@@ -10,6 +10,7 @@ use crate::error::{CoreError, FieldError, Result};
 use crate::records::{self, Entity, Record};
 use crate::unchain::Unchain;
 use crate::users::Actor;
+use crate::validate::{check, not_future, required};
 
 /// A community group trained (or to be trained) to recognise trafficking.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,31 +93,6 @@ pub struct CampaignAction {
 impl Record for CampaignAction {
     const COLLECTION: &'static str = "campaign_actions";
     const KIND: &'static str = "campaign_action";
-}
-
-fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    if value.trim().is_empty() {
-        errors.push(FieldError::new(field, "is required"));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("is longer than {max} characters"),
-        ));
-    }
-}
-
-fn not_future(errors: &mut Vec<FieldError>, field: &str, date: NaiveDate, today: NaiveDate) {
-    if date > today {
-        errors.push(FieldError::new(field, format!("{date} is in the future")));
-    }
-}
-
-fn check(errors: Vec<FieldError>) -> Result<()> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(CoreError::Validation(errors))
-    }
 }
 
 impl CommunityGroup {

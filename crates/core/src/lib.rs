@@ -14,9 +14,14 @@ pub use unchain_store as store;
 pub mod audit;
 pub mod auth;
 pub mod campaign;
+pub mod cases;
+pub mod consent;
+pub mod documents;
 pub mod error;
 pub mod grading;
 pub mod open;
+pub mod people;
+pub mod sealed;
 
 pub use auth::{Operation, Role};
 pub use error::{CoreError, FieldError, Result};
@@ -24,6 +29,7 @@ pub mod clock;
 pub mod records;
 pub mod unchain;
 pub mod users;
+mod validate;
 
 #[cfg(test)]
 mod testing;
@@ -40,4 +46,23 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
     ("groups", "group"),
     ("trainings", "training"),
     ("campaign_actions", "campaign_action"),
+    ("people", "person"),
+    ("cases", "case"),
+    ("consents", "consent"),
+    ("documents", "document"),
+    ("sources", "source"),
+    ("intel", "intelligence_report"),
+    ("disseminations", "dissemination"),
+    ("suspects", "suspect"),
+    ("rescues", "rescue"),
+    ("nrm_referrals", "nrm_referral"),
+    ("facilities", "facility"),
+    ("needs", "needs_assessment"),
+    ("placements", "placement"),
+    ("transports", "transport"),
+    ("followups", "followup"),
+    ("progress", "progress_assessment"),
+    ("legal_records", "legal_record"),
+    ("claims", "claim"),
+    ("tokens", "token"),
 ];

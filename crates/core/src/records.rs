@@ -149,3 +149,46 @@ fn leak_kind(collection: &str) -> &'static str {
         .find(|(c, _)| *c == collection)
         .map_or("record", |(_, k)| k)
 }
+
+/// Reads a record for an update: fails with not found, or with a conflict when the stored version
+/// is not the one the caller read.
+pub(crate) fn load_at<T: Record>(
+    backend: &dyn Backend,
+    id: Uuid,
+    version: u64,
+) -> Result<Entity<T>> {
+    let current = load::<T>(backend, id)?;
+    if current.version != version {
+        return Err(CoreError::Conflict {
+            kind: T::KIND,
+            id: id.to_string(),
+            expected: version,
+            found: current.version,
+        });
+    }
+    Ok(current)
+}
+
+/// Adds a check to `batch` that the record is still at the version read, so a write that depends
+/// on it (but does not change it) fails if it changed meanwhile.
+pub(crate) fn stage_check<T: Record>(batch: &mut Batch, entity: &Entity<T>) {
+    batch.check(
+        T::COLLECTION,
+        entity.id.as_bytes().to_vec(),
+        Expect::Version(entity.version),
+    );
+}
+
+/// Reads every record of a kind that satisfies `keep` (a full scan; the collections the core
+/// filters this way hold thousands of records, not millions).
+pub(crate) fn filter<T: Record>(
+    backend: &dyn Backend,
+    mut keep: impl FnMut(&Entity<T>) -> bool,
+) -> Result<Vec<Entity<T>>> {
+    Ok(all::<T>(backend)?.into_iter().filter(|e| keep(e)).collect())
+}
+
+/// The audit target of a record: `kind:id`.
+pub(crate) fn target<T: Record>(id: Uuid) -> String {
+    format!("{}:{id}", T::KIND)
+}

@@ -21,7 +21,7 @@ type StageFn<'a> = dyn FnMut(&dyn Backend, &mut Batch) -> Result<Vec<AuditRecord
 const MAX_ATTEMPTS: usize = 64;
 
 /// Names index: user name → user id, so names stay unique under concurrent creates.
-const USER_NAMES: &str = "user_names";
+pub(crate) const USER_NAMES: &str = "user_names";
 
 /// The unchain core, opened over a store.
 ///
