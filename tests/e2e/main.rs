@@ -1,3 +1,5 @@
 //! The end-to-end suite, compiled as one test binary.
 
 mod architecture;
+mod cli;
+mod server;

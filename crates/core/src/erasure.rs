@@ -1,0 +1,1 @@
+//! Erasure (crypto-shredding with a tombstone) and subject access export.

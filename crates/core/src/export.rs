@@ -1,0 +1,1 @@
+//! HTCDS-aligned, de-identified and k-anonymised export of cases.

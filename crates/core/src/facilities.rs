@@ -1,0 +1,1 @@
+//! The aftercare facility register and its occupancy.

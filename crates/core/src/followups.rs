@@ -1,0 +1,1 @@
+//! Follow-up plans and contacts, due and overdue lists, progress assessments.

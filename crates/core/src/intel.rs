@@ -1,0 +1,1 @@
+//! Intelligence sources and reports, grading records and police dissemination.

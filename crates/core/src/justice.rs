@@ -1,0 +1,1 @@
+//! Advocacy, legal advice, police reports, prosecutions per suspect and civil claims.

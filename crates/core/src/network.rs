@@ -1,0 +1,1 @@
+//! Identifier normalisation and the organised-crime picture (clusters).

@@ -1,0 +1,1 @@
+//! Needs assessments, matching, batch assignment, placement moves and exits, transport.

@@ -1,0 +1,1 @@
+//! NRM referrals, decisions, reconsiderations, Duty to Notify, deadlines and the overdue list.

@@ -1,0 +1,1 @@
+//! Aggregate reports for a period, as of a day.

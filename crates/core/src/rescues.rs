@@ -1,0 +1,1 @@
+//! Rescue operations; each rescued person becomes (or joins) a case.

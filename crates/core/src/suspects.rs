@@ -1,0 +1,1 @@
+//! Suspects and persons of interest.

@@ -1,0 +1,1 @@
+//! API tokens: random, shown once, stored as a hash, listed, expired and revoked.

@@ -1,0 +1,1 @@
+//! End-to-end tests of `unchain-server` over real HTTP (issue 9).
