@@ -871,4 +871,64 @@ mod tests {
         );
         assert_eq!(dump(&backend), before);
     }
+
+    #[test]
+    fn cases_behave_the_same_on_every_backend() {
+        for t in crate::testing::cores() {
+            let staff = staff(&t.core);
+            let inv = by_role(&staff, Role::Investigator);
+            let c = t.core.open_case(inv, new_case()).expect("opens");
+            let next = t
+                .core
+                .record_case_event(
+                    inv,
+                    c.id,
+                    c.version,
+                    NewEvent {
+                        kind: EventKind::AssessmentStarted,
+                        date: None,
+                        reason: None,
+                    },
+                )
+                .expect("assessing");
+            assert_eq!(next.stage, Stage::Assessing, "{}", t.name);
+            let before = crate::testing::dump_any(t.backend.as_ref());
+            let stale = t.core.record_case_event(
+                inv,
+                c.id,
+                c.version,
+                NewEvent {
+                    kind: EventKind::RescuePlanned,
+                    date: None,
+                    reason: None,
+                },
+            );
+            assert!(
+                matches!(stale, Err(CoreError::Conflict { .. })),
+                "{}: {stale:?}",
+                t.name
+            );
+            assert!(
+                crate::testing::dump_any(t.backend.as_ref()) == before,
+                "{}: a conflict wrote",
+                t.name
+            );
+            let list = t
+                .core
+                .cases(
+                    inv,
+                    &CaseFilter {
+                        stage: Some(Stage::Assessing),
+                        ..CaseFilter::default()
+                    },
+                )
+                .expect("lists");
+            assert_eq!(list.len(), 1, "{}", t.name);
+            let found = t
+                .core
+                .find_case(inv, &c.reference.to_lowercase())
+                .expect("by reference");
+            assert_eq!(found.id, c.id, "{}", t.name);
+        }
+    }
 }
