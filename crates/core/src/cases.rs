@@ -257,8 +257,11 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
         K::NrmNotified
         | K::NrmReasonableGrounds { .. }
         | K::NrmReconsiderationRequested
-        | K::NrmConclusiveGrounds { .. } => (Operation::NrmManage, Some("nrm_* decisions")),
-        K::NrmMoveOnStarted | K::NrmEnded | K::NrmWithdrawn => (Operation::NrmManage, None),
+        | K::NrmConclusiveGrounds { .. }
+        // The referral record keeps these dates too, so they go through the NRM service.
+        | K::NrmMoveOnStarted
+        | K::NrmEnded
+        | K::NrmWithdrawn => (Operation::NrmManage, Some("nrm_update")),
         K::AftercareNeedsAssessed => (Operation::PlacementManage, Some("assess_needs")),
         K::AftercareMatched { .. }
         | K::AftercarePlaced
