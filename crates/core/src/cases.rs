@@ -289,6 +289,45 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
 impl Unchain {
     /// Opens a case about a new person: the person (identity sealed) and the case with its
     /// `opened` event, in one atomic write.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::{NewCase, NewEvent};
+    /// use unchain_core::lifecycle::{EventKind, RescueOrigin, Stage};
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::{Role, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// core.create_user(&admin, "sam", Role::Investigator)?;
+    /// let sam = core.actor("sam")?;
+    ///
+    /// let person = PersonDetails {
+    ///     names: vec!["Example Person".into()],
+    ///     nationalities: vec!["AL".into()],
+    ///     ..PersonDetails::default()
+    /// };
+    /// let case = core.open_case(&sam, NewCase {
+    ///     person,
+    ///     jurisdiction: unchain_core::nrm::Jurisdiction::EnglandAndWales,
+    ///     exploitation: vec![],
+    ///     opened_on: None,
+    ///     owner: None,
+    ///     report_ids: vec![],
+    /// })?;
+    /// assert_eq!(case.stage, Stage::Reported);
+    ///
+    /// // Moving the stage line carries the version read; a stale one is a conflict.
+    /// let rescued = core.record_case_event(&sam, case.id, case.version, NewEvent {
+    ///     kind: EventKind::Rescued { origin: RescueOrigin::SelfPresented },
+    ///     date: None,
+    ///     reason: None,
+    /// })?;
+    /// assert_eq!(rescued.stage, Stage::Rescued);
+    /// assert_eq!(core.timeline(&sam, case.id)?.len(), 2);
+    /// # Ok::<(), unchain_core::CoreError>(())
+    /// ```
     pub fn open_case(&self, actor: &Actor, new: NewCase) -> Result<CaseView> {
         self.authorize(actor, Operation::CaseCreate)?;
         let (person_id, case_id) = (Uuid::now_v7(), Uuid::now_v7());
