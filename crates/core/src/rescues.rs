@@ -340,3 +340,347 @@ impl Unchain {
         Ok(all)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CoreError;
+    use crate::auth::Role;
+    use crate::cases::NewEvent;
+    use crate::consent::{ConsentMethod, ConsentScope, NewConsent};
+    use crate::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
+    use crate::intel::NewDissemination;
+    use crate::intel::tests::{
+        by_role, contains, day, fixture, new_case, ngo, person, raw_bytes, report,
+    };
+    use crate::testing::dump;
+    use unchain_nrm::indicators::Conclusion;
+
+    fn police_consent(on: NaiveDate) -> NewConsent {
+        NewConsent {
+            scope: ConsentScope::SharingWithPolice,
+            given: true,
+            on: Some(on),
+            method: ConsentMethod::SignedForm,
+            document_id: None,
+        }
+    }
+
+    fn newcomer(name: &str) -> RescuedPerson {
+        RescuedPerson::New {
+            person: person(name),
+            jurisdiction: Jurisdiction::EnglandAndWales,
+            exploitation: vec![ExploitationType::Labour],
+            owner: None,
+            origin: None,
+        }
+    }
+
+    fn dissemination(reference: &str) -> NewDissemination {
+        NewDissemination {
+            force: "West Yorkshire Police".into(),
+            date: None,
+            reference: reference.into(),
+            summary: "Phone and van of the gangmaster; house in Bradford".into(),
+        }
+    }
+
+    #[test]
+    fn from_intelligence_through_police_to_a_rescue_of_three() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        // A source, and a report with indicators that the assessment finds a likely victim in.
+        let source = ngo(&core, inv);
+        let r = core.create_report(inv, report(source.id)).expect("report");
+        assert_eq!(
+            r.assessment.as_ref().map(|a| a.conclusion),
+            Some(Conclusion::LikelyVictim)
+        );
+        // A person already known, linked to the report, with a rescue planned.
+        let ana = core
+            .open_case(inv, new_case("Ana Existing", vec![r.id]))
+            .expect("case");
+        let ev = |kind| NewEvent {
+            kind,
+            date: None,
+            reason: None,
+        };
+        let ana = core
+            .record_case_event(inv, ana.id, ana.version, ev(EventKind::AssessmentStarted))
+            .expect("assessing");
+        let ana = core
+            .record_case_event(inv, ana.id, ana.version, ev(EventKind::RescuePlanned))
+            .expect("planned");
+
+        // Ungraded: refused.
+        let before = dump(&backend);
+        let refused = core.disseminate(inv, r.id, dissemination("WYP/1"));
+        assert!(
+            matches!(&refused, Err(CoreError::Refused(why)) if why.contains("not graded")),
+            "{refused:?}"
+        );
+        let graded = core
+            .grade_report(
+                inv,
+                r.id,
+                r.version,
+                Grading::ThreeFiveTwo {
+                    source: SourceEvaluation::Untested,
+                    intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
+                    handling: HandlingCode::P,
+                    conditions: None,
+                },
+            )
+            .expect("graded");
+        assert_eq!(graded.case_ids, [ana.id]);
+        // Graded, but the linked person has not consented to sharing with police: refused,
+        // naming the person only by pseudonym, and nothing written.
+        let before_refusal = dump(&backend);
+        let refused = core.disseminate(inv, r.id, dissemination("WYP/1"));
+        let Err(CoreError::Refused(why)) = refused else {
+            panic!("expected a refusal: {refused:?}")
+        };
+        assert!(why.contains(&ana.person.pseudonym), "{why}");
+        assert!(!why.contains("Ana"), "{why}");
+        assert_eq!(dump(&backend), before_refusal);
+        assert_ne!(before, before_refusal, "the grading was written");
+        // With consent in force: sent and listed.
+        core.record_consent(inv, ana.person.id, police_consent(day(2024, 6, 1)))
+            .expect("consent");
+        let sent = core
+            .disseminate(inv, r.id, dissemination("WYP/1"))
+            .expect("sent");
+        assert_eq!(sent.grading_code, "2/B/P");
+        assert_eq!(sent.consent_checked_for, vec![ana.person.pseudonym.clone()]);
+        let listed = core.disseminations(inv, r.id).expect("listed");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].summary.as_deref(),
+            Some("Phone and van of the gangmaster; house in Bradford")
+        );
+        assert!(!format!("{listed:?}").contains("gangmaster"));
+
+        // The rescue: Ana's case joins; two people found in the operation get new cases.
+        let rescue = core
+            .record_rescue(
+                inv,
+                NewRescue {
+                    date: day(2024, 6, 3),
+                    area: "Bradford".into(),
+                    partner_agencies: vec!["West Yorkshire Police".into(), "GLAA".into()],
+                    report_ids: vec![r.id],
+                    people: vec![
+                        newcomer("Bogdan Newcomer"),
+                        RescuedPerson::Existing {
+                            case_id: ana.id,
+                            version: Some(ana.version),
+                            origin: None,
+                        },
+                        newcomer("Cezar Newcomer"),
+                    ],
+                },
+            )
+            .expect("rescued");
+        let ids = rescue.data.case_ids();
+        assert_eq!(ids.len(), 3);
+        assert_eq!(ids[1], ana.id);
+        let joined: Vec<_> = rescue.data.people.iter().map(|p| p.joined).collect();
+        assert_eq!(joined, [false, true, false]);
+        assert_eq!(rescue.data.people[1].origin, RescueOrigin::PlannedOperation);
+        assert_eq!(rescue.data.people[0].origin, RescueOrigin::FoundInOperation);
+        for id in &ids {
+            let case = core.case(inv, *id).expect("case");
+            assert_eq!(case.stage, Stage::Rescued);
+            assert_eq!(case.rescue_id, Some(rescue.id));
+            assert_eq!(case.report_ids, [r.id]);
+        }
+        let timeline = core.timeline(inv, ids[0]).expect("timeline");
+        let kinds: Vec<_> = timeline.iter().map(|t| t.event).collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(EventKind::Opened),
+                Some(EventKind::Rescued {
+                    origin: RescueOrigin::FoundInOperation
+                })
+            ]
+        );
+        assert_eq!(core.rescues(inv).expect("list").len(), 1);
+        assert_eq!(core.rescue(inv, rescue.id).expect("read"), rescue);
+        // No name reached the store in clear.
+        let raw = raw_bytes(&backend);
+        for secret in ["Ana Existing", "Bogdan", "Cezar", "gangmaster"] {
+            assert!(!contains(&raw, secret), "{secret}");
+        }
+        // The report now concerns three people; two have not consented: refused again.
+        let again = core.disseminate(inv, r.id, dissemination("WYP/2"));
+        assert!(matches!(again, Err(CoreError::Refused(_))), "{again:?}");
+        assert!(
+            core.verify_audit(&staff[0])
+                .expect("verifies")
+                .first_bad
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn an_invalid_person_names_its_field_and_nothing_is_written() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        let done = core
+            .open_case(inv, new_case("Dana Done", vec![]))
+            .expect("case");
+        let done = core
+            .record_case_event(
+                inv,
+                done.id,
+                done.version,
+                NewEvent {
+                    kind: EventKind::Rescued {
+                        origin: RescueOrigin::SelfPresented,
+                    },
+                    date: None,
+                    reason: None,
+                },
+            )
+            .expect("rescued already");
+        let before = dump(&backend);
+        let mut bad_person = person(" ");
+        bad_person.nationalities = vec!["Romania".into()];
+        let bad = NewRescue {
+            date: day(2030, 1, 1),
+            area: "14 Canal Road, Bradford".into(),
+            partner_agencies: vec![" ".into()],
+            report_ids: vec![Uuid::nil()],
+            people: vec![
+                newcomer("Fine Person"),
+                RescuedPerson::New {
+                    person: bad_person,
+                    jurisdiction: Jurisdiction::EnglandAndWales,
+                    exploitation: vec![],
+                    owner: Some("nobody".into()),
+                    origin: Some(RescueOrigin::PlannedOperation),
+                },
+                RescuedPerson::Existing {
+                    case_id: Uuid::nil(),
+                    version: None,
+                    origin: None,
+                },
+                RescuedPerson::Existing {
+                    case_id: done.id,
+                    version: None,
+                    origin: None,
+                },
+                RescuedPerson::Existing {
+                    case_id: done.id,
+                    version: None,
+                    origin: None,
+                },
+            ],
+        };
+        let Err(CoreError::Validation(errors)) = core.record_rescue(inv, bad) else {
+            panic!("expected a validation error")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "date",
+                "area",
+                "partner_agencies[0]",
+                "report_ids[0]",
+                "people[0].opened_on",
+                "people[1].person.names[0]",
+                "people[1].person.nationalities[0]",
+                "people[1].opened_on",
+                "people[1].owner",
+                "people[1].origin",
+                "people[2].case_id",
+                "people[3].case_id",
+                "people[4].case_id",
+            ]
+        );
+        assert!(
+            errors[11].reason.contains("already been rescued"),
+            "{errors:?}"
+        );
+        assert!(!format!("{errors:?}").contains("Fine Person"));
+        assert_eq!(dump(&backend), before, "nothing written, no key created");
+        // An empty rescue names `people`.
+        let empty = core.record_rescue(
+            inv,
+            NewRescue {
+                date: day(2024, 6, 1),
+                area: "Leeds".into(),
+                partner_agencies: vec![],
+                report_ids: vec![],
+                people: vec![],
+            },
+        );
+        assert!(matches!(empty, Err(CoreError::Validation(e)) if e[0].field == "people"));
+        // A stale version of a joining case is a conflict, and nothing is written.
+        let open = core
+            .open_case(inv, new_case("Eva Stale", vec![]))
+            .expect("case");
+        let before = dump(&backend);
+        let stale = core.record_rescue(
+            inv,
+            NewRescue {
+                date: day(2024, 6, 3),
+                area: "Leeds".into(),
+                partner_agencies: vec![],
+                report_ids: vec![],
+                people: vec![RescuedPerson::Existing {
+                    case_id: open.id,
+                    version: Some(open.version + 1),
+                    origin: None,
+                }],
+            },
+        );
+        assert!(
+            matches!(stale, Err(CoreError::Conflict { .. })),
+            "{stale:?}"
+        );
+        assert_eq!(dump(&backend), before);
+    }
+
+    #[test]
+    fn only_the_matrix_roles_record_and_read_rescues() {
+        let (core, _, staff) = fixture();
+        for actor in &staff {
+            let r = core.record_rescue(
+                actor,
+                NewRescue {
+                    date: day(2024, 6, 3),
+                    area: "Leeds".into(),
+                    partner_agencies: vec![],
+                    report_ids: vec![],
+                    people: vec![newcomer("Role Test")],
+                },
+            );
+            let allowed = crate::auth::allowed(actor.role, Operation::RescueManage);
+            assert_eq!(r.is_ok(), allowed, "{}", actor.role);
+            if !allowed {
+                assert!(matches!(r, Err(CoreError::Forbidden { .. })));
+            }
+            assert_eq!(
+                core.rescues(actor).is_ok(),
+                crate::auth::allowed(actor.role, Operation::RescueRead),
+                "{}",
+                actor.role
+            );
+        }
+    }
+
+    #[test]
+    fn json_names_the_kind_of_each_person() {
+        let json = r#"{"date":"2024-06-01","area":"Leeds","people":[
+            {"kind":"existing","case_id":"00000000-0000-0000-0000-000000000000"},
+            {"kind":"new","person":{"names":["X"]}}]}"#;
+        let parsed: NewRescue = serde_json::from_str(json).expect("parses");
+        assert!(matches!(parsed.people[0], RescuedPerson::Existing { .. }));
+        assert!(matches!(parsed.people[1], RescuedPerson::New { .. }));
+        let unknown = r#"{"kind":"new","person":{},"shoe_size":9}"#;
+        assert!(serde_json::from_str::<RescuedPerson>(unknown).is_err());
+    }
+}

@@ -523,3 +523,200 @@ fn stage_suspect_links(
     }
     Ok(targets)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CoreError;
+    use crate::auth::Role;
+    use crate::intel::IdentifierKind;
+    use crate::intel::tests::{by_role, contains, fixture, new_case, ngo, raw_bytes, report};
+    use crate::testing::dump;
+    use proptest::prelude::*;
+
+    fn gangmaster() -> SuspectDetails {
+        SuspectDetails {
+            identifiers: vec![
+                Identifier {
+                    kind: IdentifierKind::Name,
+                    value: "Vortigern Blesk".into(),
+                },
+                Identifier {
+                    kind: IdentifierKind::Phone,
+                    value: "07700 900123".into(),
+                },
+                // The same phone written differently counts once.
+                Identifier {
+                    kind: IdentifierKind::Phone,
+                    value: "+44 7700 900-123".into(),
+                },
+            ],
+            roles: vec![
+                PerpetratorRole::Exploiter,
+                PerpetratorRole::RecruiterOrIntermediary,
+                PerpetratorRole::Exploiter,
+            ],
+            role_details: Some("runs the car washes for Blesk senior".into()),
+            nationality: Some("GB".into()),
+            gender: Some(Gender::Male),
+        }
+    }
+
+    #[test]
+    fn a_suspect_is_sealed_linked_both_ways_and_read_with_an_audit_entry() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        let source = ngo(&core, inv);
+        let r = core.create_report(inv, report(source.id)).expect("report");
+        let case = core
+            .open_case(inv, new_case("Ana Victim", vec![]))
+            .expect("case");
+        let s = core
+            .create_suspect(
+                inv,
+                NewSuspect {
+                    details: gangmaster(),
+                    report_ids: vec![r.id],
+                    case_ids: vec![],
+                },
+            )
+            .expect("suspect");
+        assert_eq!(s.identifier_count, 2);
+        assert_eq!(
+            s.roles,
+            [
+                PerpetratorRole::RecruiterOrIntermediary,
+                PerpetratorRole::Exploiter
+            ]
+        );
+        assert!(s.label.starts_with("S-"));
+        // The report lists the suspect too.
+        let rs = core.report(inv, r.id).expect("report").summary;
+        assert_eq!(rs.suspect_ids, [s.id]);
+        // Link a case; the case lists the suspect.
+        let s2 = core
+            .link_suspect(inv, s.id, s.version, &[], &[case.id])
+            .expect("linked");
+        assert_eq!(s2.case_ids, [case.id]);
+        assert_eq!(core.case(inv, case.id).expect("case").suspect_ids, [s.id]);
+        // A stale version is a conflict.
+        let before = dump(&backend);
+        let stale = core.update_suspect(inv, s.id, s.version, gangmaster());
+        assert!(
+            matches!(stale, Err(CoreError::Conflict { .. })),
+            "{stale:?}"
+        );
+        assert_eq!(dump(&backend), before);
+        let view = core.suspect(inv, s.id).expect("read");
+        assert_eq!(view.identifiers.len(), 2);
+        assert_eq!(
+            view.role_details.as_deref(),
+            Some("runs the car washes for Blesk senior")
+        );
+        let raw = raw_bytes(&backend);
+        for secret in ["Vortigern", "07700 900123", "car washes"] {
+            assert!(!contains(&raw, secret), "{secret} in the store");
+        }
+        let debug = format!("{view:?} {:?}", gangmaster());
+        for secret in ["Vortigern", "07700", "car washes"] {
+            assert!(!debug.contains(secret), "{secret} in Debug");
+        }
+        assert_eq!(core.suspect_identifiers(s.id).expect("ids").len(), 2);
+        assert_eq!(core.suspects(inv).expect("list").len(), 1);
+        let updated = core
+            .update_suspect(
+                inv,
+                s.id,
+                s2.version,
+                SuspectDetails {
+                    roles: vec![PerpetratorRole::Transporter],
+                    ..SuspectDetails::default()
+                },
+            )
+            .expect("updated");
+        assert_eq!(updated.identifier_count, 0);
+        assert_eq!(updated.case_ids, [case.id], "links are kept");
+    }
+
+    #[test]
+    fn invalid_suspects_name_every_field_and_write_nothing() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        let before = dump(&backend);
+        let bad = NewSuspect {
+            details: SuspectDetails {
+                identifiers: vec![Identifier {
+                    kind: IdentifierKind::Email,
+                    value: "not an email".into(),
+                }],
+                roles: vec![PerpetratorRole::Other],
+                role_details: None,
+                nationality: Some("British".into()),
+                gender: None,
+            },
+            report_ids: vec![Uuid::nil()],
+            case_ids: vec![Uuid::nil()],
+        };
+        let Err(CoreError::Validation(errors)) = core.create_suspect(inv, bad) else {
+            panic!("expected a validation error")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "identifiers[0].value",
+                "role_details",
+                "nationality",
+                "report_ids[0]",
+                "case_ids[0]"
+            ]
+        );
+        assert_eq!(dump(&backend), before);
+    }
+
+    #[test]
+    fn only_the_matrix_roles_manage_and_read_suspects() {
+        let (core, _, staff) = fixture();
+        for actor in &staff {
+            let made = core.create_suspect(
+                actor,
+                NewSuspect {
+                    details: gangmaster(),
+                    ..NewSuspect::default()
+                },
+            );
+            assert_eq!(
+                made.is_ok(),
+                crate::auth::allowed(actor.role, Operation::SuspectManage),
+                "{}",
+                actor.role
+            );
+            assert_eq!(
+                core.suspects(actor).is_ok(),
+                crate::auth::allowed(actor.role, Operation::SuspectRead),
+                "{}",
+                actor.role
+            );
+        }
+        let analyst = by_role(&staff, Role::Analyst);
+        assert!(matches!(
+            core.suspects(analyst),
+            Err(CoreError::Forbidden { .. })
+        ));
+    }
+
+    proptest! {
+        // Every role serialises to the snake_case of its HTCDS value name and back.
+        #[test]
+        fn roles_round_trip_and_match_the_htcds_names(i in 0usize..PerpetratorRole::ALL.len()) {
+            let role = PerpetratorRole::ALL[i];
+            let json = serde_json::to_string(&role).expect("serialises");
+            let snake: String = role.htcds().chars().enumerate().flat_map(|(k, c)| {
+                let lower = c.to_ascii_lowercase();
+                if c.is_ascii_uppercase() && k > 0 { vec!['_', lower] } else { vec![lower] }
+            }).collect();
+            prop_assert_eq!(json, format!("\"{snake}\""));
+            prop_assert_eq!(serde_json::from_str::<PerpetratorRole>(&format!("\"{snake}\"")).expect("parses"), role);
+        }
+    }
+}
