@@ -1,0 +1,5 @@
+//! The commands, one module per group of nouns.
+
+pub mod campaign;
+pub mod cases;
+pub mod setup;
