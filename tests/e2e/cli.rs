@@ -113,6 +113,8 @@ fn open_case(dir: &Path) -> Value {
             "24",
             "--nationality",
             "AL",
+            "--gender",
+            "female",
             "--exploitation",
             "sexual",
             "--opened-on",
@@ -332,6 +334,80 @@ fn story_init_user_case_consent_timeline_audit() {
         .filter_map(|e| e["date"].as_str())
         .collect();
     assert_eq!(dates, ["2024-03-02", "2024-03-03", "2024-03-04"]);
+
+    // Only the details given change.
+    let p = json(
+        &dir,
+        &[
+            "person",
+            "update",
+            &reference,
+            "--language",
+            "sq",
+            "--language",
+            "en",
+        ],
+    );
+    assert_eq!(p["details"]["languages"], json!(["sq", "en"]));
+    assert_eq!(p["details"]["names"], json!(["Ana P"]));
+
+    // The NRM: refer with the consent in force, a positive Reasonable Grounds decision, the
+    // deadlines that follow, and the overdue list (pseudonymised).
+    let referral = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "nrm",
+            "refer",
+            &reference,
+            "--referrer",
+            "other_first_responder",
+            "--first-responder-org",
+            "Partner FRO",
+            "--referred-on",
+            "2024-03-05",
+            "--consent-informed",
+            "--indicator",
+            "ILO03",
+            "--location",
+            "Leeds",
+            "--exploitation-start",
+            "2023-06-01",
+            "--ongoing",
+        ],
+    );
+    assert_eq!(referral["route"], "nrm_referral");
+    let rg = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "nrm",
+            "update",
+            &reference,
+            "reasonable_grounds",
+            "--outcome",
+            "positive",
+            "--on",
+            "2024-03-08",
+        ],
+    );
+    assert_eq!(rg["rg"]["outcome"], "positive");
+    let d = json(
+        &dir,
+        &["nrm", "deadlines", &reference, "--as-of", "2024-03-20"],
+    );
+    assert_eq!(d["deadlines"]["rg_due"]["status"], "met");
+    let overdue = json(&dir, &["nrm", "overdue", "--as-of", "2024-03-20"]);
+    assert!(overdue.is_array());
+    assert!(!overdue.to_string().contains("Ana P"));
+    // A decision needs its outcome: usage, exit 2.
+    run(
+        &dir,
+        &["nrm", "update", &reference, "conclusive_grounds"],
+        2,
+    );
 
     // The analyst sees the case pseudonymised.
     let seen = json(&dir, &["--as", "nadia", "case", "show", &reference]);

@@ -95,6 +95,9 @@ enum Command {
     /// Community groups, trainings and campaign actions.
     #[command(subcommand)]
     Campaign(cmd::campaign::CampaignCmd),
+    /// National Referral Mechanism: refer, decisions, deadlines, overdue.
+    #[command(subcommand)]
+    Nrm(cmd::nrm::NrmCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -177,5 +180,6 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Person(c) => cmd::cases::person(ctx, c),
         Command::Document(c) => cmd::cases::document(ctx, c),
         Command::Campaign(c) => cmd::campaign::campaign(ctx, c),
+        Command::Nrm(c) => cmd::nrm::nrm(ctx, c),
     }
 }

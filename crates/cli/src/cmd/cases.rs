@@ -276,6 +276,27 @@ pub enum PersonCmd {
         #[arg(long)]
         if_version: Option<u64>,
     },
+    /// Erase a person: their key is destroyed, so every sealed value about them becomes
+    /// unreadable everywhere. Irreversible.
+    #[command(
+        after_help = "Example:\n  unchain person erase UC-000001 --reason 'erasure request under UK GDPR Art. 17, received 2025-05-30'"
+    )]
+    Erase {
+        /// The case reference or id, or the person's id.
+        case: String,
+        /// Why (must not itself hold personal data).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Everything held about a person, as one JSON document (a subject access request).
+    #[command(after_help = "Example:\n  unchain person export UC-000001 --out sar.json")]
+    Export {
+        /// The case reference or id, or the person's id.
+        case: String,
+        /// Where to write it (default stdout).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `unchain document …`.
@@ -674,6 +695,39 @@ pub fn person(ctx: &Ctx, c: PersonCmd) -> Result<()> {
             };
             let p = core.update_person(&actor, current.id, current.version, details)?;
             show_person(ctx, &p)
+        }
+        PersonCmd::Erase { case, reason } => {
+            let p = person_of(&core, &actor, &case)?;
+            let report = core.erase_person(&actor, p.id, &reason)?;
+            ctx.out.emit(&report, || {
+                println!(
+                    "erased {}: {} case(s) kept pseudonymised, {} document(s) removed",
+                    report.pseudonym,
+                    report.cases.len(),
+                    report.documents_removed
+                )
+            })
+        }
+        PersonCmd::Export { case, out } => {
+            let p = person_of(&core, &actor, &case)?;
+            let doc = core.export_person(&actor, p.id)?;
+            match out {
+                None => ctx.out.json(&doc),
+                Some(path) => {
+                    std::fs::write(&path, serde_json::to_vec_pretty(&doc)?).map_err(|e| {
+                        Failure::Other(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    ctx.out.note(format!(
+                        "wrote the subject access export to {}",
+                        path.display()
+                    ));
+                    if ctx.out.json {
+                        ctx.out
+                            .json(&serde_json::json!({"person_id": p.id, "out": path}))?;
+                    }
+                    Ok(())
+                }
+            }
         }
     }
 }

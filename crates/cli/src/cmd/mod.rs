@@ -2,4 +2,5 @@
 
 pub mod campaign;
 pub mod cases;
+pub mod nrm;
 pub mod setup;
