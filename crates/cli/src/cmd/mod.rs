@@ -1,5 +1,6 @@
 //! The commands, one module per group of nouns.
 
+pub mod aftercare;
 pub mod campaign;
 pub mod cases;
 pub mod nrm;
