@@ -114,6 +114,9 @@ enum Command {
     /// Progress assessments and their trend.
     #[command(subcommand)]
     Progress(cmd::aftercare::ProgressCmd),
+    /// Advocacy, legal advice, police reports, prosecutions and civil claims.
+    #[command(subcommand)]
+    Legal(cmd::legal::LegalCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -202,5 +205,6 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Transport(c) => cmd::aftercare::transport(ctx, c),
         Command::Followup(c) => cmd::aftercare::followup(ctx, c),
         Command::Progress(c) => cmd::aftercare::progress(ctx, c),
+        Command::Legal(c) => cmd::legal::legal(ctx, c),
     }
 }

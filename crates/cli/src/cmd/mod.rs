@@ -3,5 +3,6 @@
 pub mod aftercare;
 pub mod campaign;
 pub mod cases;
+pub mod legal;
 pub mod nrm;
 pub mod setup;
