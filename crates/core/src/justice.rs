@@ -740,6 +740,39 @@ impl Unchain {
     /// Lodges a compensation claim (CICA, employment tribunal, civil claim, compensation or
     /// reparation order). Orders made on sentencing need a conviction on the case (the
     /// lifecycle's guard).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::{NewCase, NewEvent};
+    /// use unchain_core::justice::{ClaimChange, ClaimUpdate, NewClaim};
+    /// use unchain_core::lifecycle::{ClaimForum, ClaimState, EventKind, RescueOrigin};
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::{CoreError, Role, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// let case = core.open_case(&admin, NewCase { person: PersonDetails::default(),
+    ///     jurisdiction: unchain_core::nrm::Jurisdiction::EnglandAndWales, exploitation: vec![],
+    ///     opened_on: None, owner: None, report_ids: vec![] })?;
+    /// let case = core.record_case_event(&admin, case.id, case.version, NewEvent {
+    ///     kind: EventKind::Rescued { origin: RescueOrigin::SelfPresented }, date: None, reason: None })?;
+    ///
+    /// // Unpaid wages before an employment tribunal: £4,200.00 claimed, in pence.
+    /// let claim = core.lodge_claim(&admin, case.id, case.version, NewClaim {
+    ///     forum: ClaimForum::EmploymentTribunal, lodged_on: None,
+    ///     claimed_pence: Some(420_000), forum_reference: None })?;
+    /// let awarded = core.claim_update(&admin, case.id, claim.case_version, ClaimChange {
+    ///     claim_id: claim.id, update: ClaimUpdate::Awarded { amount_pence: 380_000 }, on: None })?;
+    /// // Paying more than was awarded names the field and writes nothing.
+    /// let over = core.claim_update(&admin, case.id, awarded.case_version, ClaimChange {
+    ///     claim_id: claim.id, update: ClaimUpdate::Paid { amount_pence: 380_001 }, on: None });
+    /// assert!(matches!(over, Err(CoreError::Validation(ref e)) if e[0].field == "update.amount_pence"));
+    /// let paid = core.claim_update(&admin, case.id, awarded.case_version, ClaimChange {
+    ///     claim_id: claim.id, update: ClaimUpdate::Paid { amount_pence: 380_000 }, on: None })?;
+    /// assert_eq!(paid.data.state, ClaimState::Paid);
+    /// # Ok::<(), unchain_core::CoreError>(())
+    /// ```
     pub fn lodge_claim(
         &self,
         actor: &Actor,
@@ -975,6 +1008,80 @@ impl Unchain {
             claims,
             totals,
         })
+    }
+}
+
+/// The share of rescued people who requested the NGO's advocacy (the seed's "78.13% of the
+/// victims they rescue request their assistance").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvocacyShare {
+    /// First rescue day counted (inclusive), if bounded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Last rescue day counted (inclusive), if bounded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// Cases of people rescued in the period.
+    pub rescued: u64,
+    /// Of them, how many requested advocacy (their latest answer).
+    pub requested: u64,
+    /// How many declined.
+    pub declined: u64,
+    /// How many were not asked yet.
+    pub not_asked: u64,
+    /// `requested / rescued` as a percentage with two decimals, rounded half up (`"78.13"`);
+    /// absent when nobody was rescued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<String>,
+}
+
+/// `part / whole` as a percentage with two decimals, rounded half up, in integer arithmetic
+/// (no floating point): 25 of 32 is `"78.13"`.
+pub fn percent_half_up(part: u64, whole: u64) -> Option<String> {
+    if whole == 0 {
+        return None;
+    }
+    let (part, whole) = (u128::from(part), u128::from(whole));
+    let hundredths = (part * 20_000 + whole) / (2 * whole);
+    Some(format!("{}.{:02}", hundredths / 100, hundredths % 100))
+}
+
+impl Unchain {
+    /// The share of people rescued between `from` and `to` (inclusive; either may be open) who
+    /// requested the NGO's advocacy. Aggregate only: no case or person is named.
+    pub fn advocacy_share(
+        &self,
+        actor: &Actor,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<AdvocacyShare> {
+        self.authorize(actor, Operation::ReportRead)?;
+        let mut share = AdvocacyShare {
+            from,
+            to,
+            rescued: 0,
+            requested: 0,
+            declined: 0,
+            not_asked: 0,
+            percent: None,
+        };
+        for case in records::all::<Case>(self.backend.as_ref())? {
+            let state = case.data.state()?;
+            let Some(on) = state.rescued_on() else {
+                continue;
+            };
+            if from.is_some_and(|f| on < f) || to.is_some_and(|t| on > t) {
+                continue;
+            }
+            share.rescued += 1;
+            match state.advocacy() {
+                AdvocacyState::Requested => share.requested += 1,
+                AdvocacyState::Declined => share.declined += 1,
+                AdvocacyState::NotAsked => share.not_asked += 1,
+            }
+        }
+        share.percent = percent_half_up(share.requested, share.rescued);
+        Ok(share)
     }
 }
 
@@ -1463,6 +1570,55 @@ mod tests {
     }
 
     #[test]
+    fn advocacy_share_is_the_seeds_figure_rounded_half_up() {
+        // The seed: "78.13% of the victims they rescue request their assistance" — 25 of 32 is
+        // 78.125%, which rounds half up to 78.13.
+        assert_eq!(percent_half_up(25, 32).as_deref(), Some("78.13"));
+        assert_eq!(percent_half_up(1, 8).as_deref(), Some("12.50"));
+        assert_eq!(percent_half_up(1, 3).as_deref(), Some("33.33"));
+        assert_eq!(percent_half_up(2, 3).as_deref(), Some("66.67"));
+        assert_eq!(percent_half_up(0, 0), None);
+        let (core, _) = core();
+        let staff = staff(&core);
+        let legal = by_role(&staff, Role::LegalAdvocate);
+        for i in 0..8 {
+            let (id, v) = rescued_case(&core, &staff, adult(), d(2024, 5, 1), None);
+            match i {
+                0..=4 => {
+                    core.record_advocacy(legal, id, v, true, None)
+                        .expect("requested");
+                }
+                5 => {
+                    core.record_advocacy(legal, id, v, false, None)
+                        .expect("declined");
+                }
+                _ => {}
+            }
+        }
+        // Rescued outside the period: not counted.
+        rescued_case(&core, &staff, adult(), d(2023, 5, 1), None);
+        let analyst = by_role(&staff, Role::Analyst);
+        let share = core
+            .advocacy_share(analyst, Some(d(2024, 1, 1)), None)
+            .expect("aggregate");
+        assert_eq!(
+            (
+                share.rescued,
+                share.requested,
+                share.declined,
+                share.not_asked
+            ),
+            (8, 5, 1, 2)
+        );
+        assert_eq!(share.percent.as_deref(), Some("62.50"));
+        let campaign = by_role(&staff, Role::CampaignOfficer);
+        assert_eq!(
+            core.advocacy_share(campaign, None, None).is_ok(),
+            auth::allowed(Role::CampaignOfficer, Operation::ReportRead)
+        );
+    }
+
+    #[test]
     fn roles_follow_the_matrix() {
         let (core, _) = core();
         let staff = staff(&core);
@@ -1570,6 +1726,23 @@ mod tests {
                         .claim(ClaimId(lodged.id)).map(|c| c.state);
                     prop_assert_eq!(track, Some(stored.data.state));
                 }
+            }
+
+            /// Half-up rounding in integers agrees with exact rational rounding, and stays
+            /// within 0–100.
+            #[test]
+            fn percent_rounds_half_up(whole in 1u64..100_000, part_seed in any::<u64>()) {
+                let part = part_seed % (whole + 1);
+                let text = percent_half_up(part, whole).expect("non-zero whole");
+                let (int, frac) = text.split_once('.').expect("two decimals");
+                prop_assert_eq!(frac.len(), 2);
+                let hundredths: u128 = int.parse::<u128>().expect("int") * 100 + frac.parse::<u128>().expect("frac");
+                // hundredths is the integer nearest to part*10000/whole, ties up.
+                let exact_num = u128::from(part) * 10_000;
+                let w = u128::from(whole);
+                prop_assert!(hundredths * w * 2 + w > exact_num * 2 || exact_num == 0);
+                prop_assert!(hundredths * w * 2 <= exact_num * 2 + w);
+                prop_assert!(hundredths <= 10_000);
             }
 
             /// The invariant check itself: a payment is accepted exactly when something was
