@@ -518,7 +518,7 @@ fn story_init_user_case_consent_timeline_audit() {
             "followup",
             "due",
             "--as-of",
-            &plan[0]["due_on"].as_str().expect("due").to_owned(),
+            plan[0]["due_on"].as_str().expect("due"),
         ],
     );
     assert!(due.as_array().is_some_and(|d| !d.is_empty()));
