@@ -1210,7 +1210,7 @@ pub(crate) mod tests {
     use crate::auth::Role;
     use crate::cases::{NewCase, NewEvent};
     use crate::consent::{ConsentMethod, NewConsent};
-    use crate::testing::{core, dump, staff};
+    use crate::testing::{core, cores, dump, dump_any, staff};
     use nrm::{ExploitationType, Status};
     use unchain_lifecycle::RescueOrigin;
 
@@ -1321,138 +1321,140 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn referral_through_positive_rg_and_cg_with_deadlines_worked_by_hand() {
-        let (core, backend) = core();
-        let staff = staff(&core);
-        let legal = by_role(&staff, Role::LegalAdvocate);
-        let (case_id, v) = rescued_case(&core, &staff, adult(), d(2024, 1, 2), Some(true));
-        // Monday 2024-01-08: the NGO is not a First Responder, so the Salvation Army refers.
-        let r = core
-            .nrm_refer(legal, case_id, v, referral(d(2024, 1, 8)))
-            .expect("referred");
-        assert_eq!(r.referral.route, NrmRoute::NrmReferral);
-        assert!(r.referral.through_first_responder);
-        assert!(
-            r.referral
-                .route_reasons
-                .contains(&RouteReason::MustGoThroughFirstResponder)
-        );
-        assert_eq!(r.referral.first_responder_org, "Salvation Army");
-        // From 2019-04-29 the SCA decides; from 2021-11-08 it still does when no IECA criterion
-        // holds (docs/rules.md, "Competent authority").
-        assert_eq!(
-            r.referral.competent_authority,
-            Some(CompetentAuthority::Sca)
-        );
-        assert_eq!(
-            r.referral.state,
-            NrmState::Referred {
-                route: NrmRoute::NrmReferral
-            }
-        );
-        assert_eq!(case_nrm(&core, case_id), r.referral.state);
-        assert!(!r.referral.is_child);
-        // The narrative is sealed: not in the store in clear.
-        let raw: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw.windows(8).any(|w| w == b"car wash"));
+    fn referral_through_positive_rg_and_cg_on_every_backend_with_deadlines_worked_by_hand() {
+        for t in cores() {
+            let core = &t.core;
+            let staff = staff(core);
+            let legal = by_role(&staff, Role::LegalAdvocate);
+            let (case_id, v) = rescued_case(core, &staff, adult(), d(2024, 1, 2), Some(true));
+            // Monday 2024-01-08: the NGO is not a First Responder, so the Salvation Army refers.
+            let r = core
+                .nrm_refer(legal, case_id, v, referral(d(2024, 1, 8)))
+                .expect("referred");
+            assert_eq!(r.referral.route, NrmRoute::NrmReferral);
+            assert!(r.referral.through_first_responder);
+            assert!(
+                r.referral
+                    .route_reasons
+                    .contains(&RouteReason::MustGoThroughFirstResponder)
+            );
+            assert_eq!(r.referral.first_responder_org, "Salvation Army");
+            // From 2019-04-29 the SCA decides; from 2021-11-08 it still does when no IECA criterion
+            // holds (docs/rules.md, "Competent authority").
+            assert_eq!(
+                r.referral.competent_authority,
+                Some(CompetentAuthority::Sca)
+            );
+            assert_eq!(
+                r.referral.state,
+                NrmState::Referred {
+                    route: NrmRoute::NrmReferral
+                }
+            );
+            assert_eq!(case_nrm(core, case_id), r.referral.state);
+            assert!(!r.referral.is_child);
+            // The narrative is sealed: not in the store in clear.
+            let raw: Vec<u8> = dump_any(t.backend.as_ref())
+                .into_iter()
+                .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
+                .collect();
+            assert!(!raw.windows(8).any(|w| w == b"car wash"));
 
-        // RG due: docs/rules.md "RG target: 5 working days from referral … due on the 5th working
-        // day strictly after the referral": Tue 9, Wed 10, Thu 11, Fri 12, Mon 15 January 2024.
-        let dl = core
-            .nrm_deadlines(legal, case_id, d(2024, 1, 10))
-            .expect("deadlines");
-        let dls = dl.deadlines.expect("an NRM referral has deadlines");
-        assert_eq!(dls.rg_due.due, Some(d(2024, 1, 15)));
-        assert_eq!(dls.rg_due.status, Status::Pending);
-        assert_eq!(dls.rg_due.days, Some(3)); // Thu 11, Fri 12, Mon 15
+            // RG due: docs/rules.md "RG target: 5 working days from referral … due on the 5th working
+            // day strictly after the referral": Tue 9, Wed 10, Thu 11, Fri 12, Mon 15 January 2024.
+            let dl = core
+                .nrm_deadlines(legal, case_id, d(2024, 1, 10))
+                .expect("deadlines");
+            let dls = dl.deadlines.expect("an NRM referral has deadlines");
+            assert_eq!(dls.rg_due.due, Some(d(2024, 1, 15)));
+            assert_eq!(dls.rg_due.status, Status::Pending);
+            assert_eq!(dls.rg_due.days, Some(3)); // Thu 11, Fri 12, Mon 15
 
-        let r = core
-            .nrm_reasonable_grounds(
-                legal,
-                case_id,
-                r.case_version,
-                Outcome::Positive,
-                d(2024, 1, 12),
-            )
-            .expect("RG");
-        assert_eq!(r.referral.state, NrmState::RgPositive);
-        assert_eq!(case_nrm(&core, case_id), NrmState::RgPositive);
-        let dls = core
-            .nrm_deadlines(legal, case_id, d(2024, 1, 20))
-            .expect("deadlines")
-            .deadlines
-            .expect("some");
-        assert_eq!(dls.rg_due.status, Status::Met);
-        // Recovery period (E&W, from 2023-01-30, NABA 2022 s.61 / MSA s.50A): 30 days beginning
-        // with the RG day, so the last day is RG + 29 = 2024-02-10, and open-ended until the CG.
-        assert_eq!(dls.recovery_period_end.due, Some(d(2024, 2, 10)));
-        assert!(dls.recovery_period_end.open_ended);
-        // Earliest CG (E&W from 2022-12-13): 30 days after the positive RG = 2024-02-11.
-        assert_eq!(dls.cg_earliest.due, Some(d(2024, 2, 11)));
-        assert_eq!(dls.cg_earliest.status, Status::Pending);
+            let r = core
+                .nrm_reasonable_grounds(
+                    legal,
+                    case_id,
+                    r.case_version,
+                    Outcome::Positive,
+                    d(2024, 1, 12),
+                )
+                .expect("RG");
+            assert_eq!(r.referral.state, NrmState::RgPositive);
+            assert_eq!(case_nrm(core, case_id), NrmState::RgPositive);
+            let dls = core
+                .nrm_deadlines(legal, case_id, d(2024, 1, 20))
+                .expect("deadlines")
+                .deadlines
+                .expect("some");
+            assert_eq!(dls.rg_due.status, Status::Met);
+            // Recovery period (E&W, from 2023-01-30, NABA 2022 s.61 / MSA s.50A): 30 days beginning
+            // with the RG day, so the last day is RG + 29 = 2024-02-10, and open-ended until the CG.
+            assert_eq!(dls.recovery_period_end.due, Some(d(2024, 2, 10)));
+            assert!(dls.recovery_period_end.open_ended);
+            // Earliest CG (E&W from 2022-12-13): 30 days after the positive RG = 2024-02-11.
+            assert_eq!(dls.cg_earliest.due, Some(d(2024, 2, 11)));
+            assert_eq!(dls.cg_earliest.status, Status::Pending);
 
-        let r = core
-            .nrm_conclusive_grounds(
-                legal,
-                case_id,
-                r.case_version,
-                Outcome::Positive,
-                d(2024, 5, 1),
-            )
-            .expect("CG");
-        assert_eq!(r.referral.state, NrmState::CgPositive);
-        let dls = core
-            .nrm_deadlines(legal, case_id, d(2024, 6, 3))
-            .expect("deadlines")
-            .deadlines
-            .expect("some");
-        // Support runs to the later of the CG and RG + 29: the CG on 2024-05-01.
-        assert_eq!(dls.recovery_period_end.due, Some(d(2024, 5, 1)));
-        assert_eq!(dls.recovery_period_end.status, Status::Met);
-        assert_eq!(dls.cg_earliest.status, Status::Met);
-        // Move-on (E&W): at least 45 calendar days after the positive CG = 2024-06-15.
-        assert_eq!(dls.move_on_end.due, Some(d(2024, 6, 15)));
-        assert_eq!(dls.move_on_end.days, Some(12));
+            let r = core
+                .nrm_conclusive_grounds(
+                    legal,
+                    case_id,
+                    r.case_version,
+                    Outcome::Positive,
+                    d(2024, 5, 1),
+                )
+                .expect("CG");
+            assert_eq!(r.referral.state, NrmState::CgPositive);
+            let dls = core
+                .nrm_deadlines(legal, case_id, d(2024, 6, 3))
+                .expect("deadlines")
+                .deadlines
+                .expect("some");
+            // Support runs to the later of the CG and RG + 29: the CG on 2024-05-01.
+            assert_eq!(dls.recovery_period_end.due, Some(d(2024, 5, 1)));
+            assert_eq!(dls.recovery_period_end.status, Status::Met);
+            assert_eq!(dls.cg_earliest.status, Status::Met);
+            // Move-on (E&W): at least 45 calendar days after the positive CG = 2024-06-15.
+            assert_eq!(dls.move_on_end.due, Some(d(2024, 6, 15)));
+            assert_eq!(dls.move_on_end.days, Some(12));
 
-        let r = core
-            .nrm_update(
-                legal,
-                case_id,
-                r.case_version,
-                step(NrmUpdate::MoveOnStarted, d(2024, 5, 2)),
-            )
-            .expect("move-on");
-        assert_eq!(r.referral.move_on_started_on, Some(d(2024, 5, 2)));
-        let r = core
-            .nrm_update(
-                legal,
-                case_id,
-                r.case_version,
-                step(NrmUpdate::Ended, d(2024, 6, 3)),
-            )
-            .expect("ended");
-        assert_eq!(r.referral.state, NrmState::Ended);
-        assert_eq!(case_nrm(&core, case_id), NrmState::Ended);
-        assert_eq!(r.referral.history.len(), 5);
-        assert_eq!(r.referral.rg.map(|x| x.on), Some(d(2024, 1, 12)));
-        assert_eq!(r.referral.cg.map(|x| x.outcome), Some(Outcome::Positive));
-        // The narrative is shown to the legal advocate, unsealed.
-        let all = core.nrm_referrals(legal, case_id).expect("referrals");
-        assert_eq!(
-            all[0]
-                .details
-                .as_ref()
-                .and_then(|n| n.exploitation_location.clone()),
-            Some("a car wash in Leeds".to_owned())
-        );
-        assert!(!format!("{all:?}").contains("car wash"));
-        // The analyst reads referrals without the narrative.
-        let analyst = by_role(&staff, Role::Analyst);
-        let seen = core.nrm_referrals(analyst, case_id).expect("analyst reads");
-        assert_eq!(seen[0].details, None);
+            let r = core
+                .nrm_update(
+                    legal,
+                    case_id,
+                    r.case_version,
+                    step(NrmUpdate::MoveOnStarted, d(2024, 5, 2)),
+                )
+                .expect("move-on");
+            assert_eq!(r.referral.move_on_started_on, Some(d(2024, 5, 2)));
+            let r = core
+                .nrm_update(
+                    legal,
+                    case_id,
+                    r.case_version,
+                    step(NrmUpdate::Ended, d(2024, 6, 3)),
+                )
+                .expect("ended");
+            assert_eq!(r.referral.state, NrmState::Ended);
+            assert_eq!(case_nrm(core, case_id), NrmState::Ended);
+            assert_eq!(r.referral.history.len(), 5);
+            assert_eq!(r.referral.rg.map(|x| x.on), Some(d(2024, 1, 12)));
+            assert_eq!(r.referral.cg.map(|x| x.outcome), Some(Outcome::Positive));
+            // The narrative is shown to the legal advocate, unsealed.
+            let all = core.nrm_referrals(legal, case_id).expect("referrals");
+            assert_eq!(
+                all[0]
+                    .details
+                    .as_ref()
+                    .and_then(|n| n.exploitation_location.clone()),
+                Some("a car wash in Leeds".to_owned())
+            );
+            assert!(!format!("{all:?}").contains("car wash"));
+            // The analyst reads referrals without the narrative.
+            let analyst = by_role(&staff, Role::Analyst);
+            let seen = core.nrm_referrals(analyst, case_id).expect("analyst reads");
+            assert_eq!(seen[0].details, None);
+        }
     }
 
     #[test]
