@@ -409,6 +409,239 @@ fn story_init_user_case_consent_timeline_audit() {
         2,
     );
 
+    // Aftercare: a facility, the needs, the ranked match with the ineligible one and why, the
+    // placement, its follow-up plan, and progress.
+    let haven = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "facility",
+            "add",
+            "--name",
+            "Haven House",
+            "--operator",
+            "Haven Trust",
+            "--region",
+            "London",
+            "--address",
+            "1 High St",
+            "--lat",
+            "51.5",
+            "--lon",
+            "-0.12",
+            "--capacity",
+            "8",
+            "--set",
+            r#"accepts:={"genders":["female"],"age_groups":["adult"]}"#,
+            "--set",
+            r#"languages:=["en","sq"]"#,
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "facility",
+            "add",
+            "--name",
+            "North Lodge",
+            "--operator",
+            "NL",
+            "--region",
+            "North West",
+            "--address",
+            "2 Road",
+            "--lat",
+            "53.4",
+            "--lon",
+            "-2.2",
+            "--capacity",
+            "4",
+            "--set",
+            r#"accepts:={"genders":["male"],"age_groups":["adult"]}"#,
+        ],
+    );
+    let facilities = json(&dir, &["--as", "nadia", "facility", "list"]);
+    assert!(
+        !facilities.to_string().contains("High St"),
+        "addresses stay sealed in lists"
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "needs",
+            &reference,
+            "--set",
+            "needs.gender=female",
+            "--set",
+            "needs.age_group=adult",
+            "--set",
+            r#"needs.languages:=["sq"]"#,
+            "--assessed-on",
+            "2024-03-09",
+        ],
+    );
+    let m = json(&dir, &["--as", "amara", "placement", "match", &reference]);
+    assert_eq!(m["eligible"][0]["name"], "Haven House");
+    assert_eq!(m["ineligible"][0]["name"], "North Lodge");
+    assert!(
+        m["ineligible"][0]["reasons"]
+            .to_string()
+            .contains("gender_not_accepted")
+    );
+    let haven_id = haven["id"].as_str().expect("id");
+    let placed = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "place",
+            &reference,
+            "--facility",
+            haven_id,
+            "--date",
+            "2024-03-10",
+        ],
+    );
+    assert_eq!(placed["facility_id"], haven["id"]);
+    let plan = json(&dir, &["followup", "list", &reference]);
+    let first = plan[0]["id"].as_str().expect("follow-up id").to_owned();
+    let due = json(
+        &dir,
+        &[
+            "followup",
+            "due",
+            "--as-of",
+            plan[0]["due_on"].as_str().expect("due"),
+        ],
+    );
+    assert!(due.as_array().is_some_and(|d| !d.is_empty()));
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "followup",
+            "log",
+            &reference,
+            &first,
+            "--kind",
+            plan[0]["kind"].as_str().expect("kind"),
+            "--outcome",
+            "reached",
+            "--on",
+            plan[0]["due_on"].as_str().expect("due"),
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "progress",
+            "record",
+            &reference,
+            "--scores",
+            "3,2,2,1,1,1,2,2",
+            "--on",
+            "2024-03-20",
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "progress",
+            "record",
+            &reference,
+            "--scores",
+            "4,3,3,2,2,1,3,3",
+            "--on",
+            "2024-05-20",
+        ],
+    );
+    let trend = json(&dir, &["progress", "trend", &reference]);
+    assert_eq!(trend["overall"], "improving");
+
+    // Justice: advocacy, a civil claim awarded; paying more than awarded is refused (exit 2).
+    json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "advocacy",
+            &reference,
+            "--requested",
+            "--on",
+            "2024-03-11",
+        ],
+    );
+    let claim = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "lodge",
+            &reference,
+            "--forum",
+            "employment_tribunal",
+            "--claimed-pence",
+            "1250000",
+            "--lodged-on",
+            "2024-05-01",
+        ],
+    );
+    let claim_id = claim["id"].as_str().expect("claim id").to_owned();
+    json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "update",
+            &reference,
+            &claim_id,
+            "awarded",
+            "--amount-pence",
+            "800000",
+            "--on",
+            "2024-05-20",
+        ],
+    );
+    let out = run(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "update",
+            &reference,
+            &claim_id,
+            "paid",
+            "--amount-pence",
+            "900000",
+            "--on",
+            "2024-05-25",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("amount_pence"), "{}", stderr(&out));
+    let justice = json(&dir, &["legal", "show", &reference]);
+    assert_eq!(justice["totals"]["awarded_pence"], 800000);
+    assert_eq!(justice["advocacy"], "requested");
+
     // The analyst sees the case pseudonymised.
     let seen = json(&dir, &["--as", "nadia", "case", "show", &reference]);
     assert!(seen["person"]["details"].is_null(), "{seen}");

@@ -1,6 +1,7 @@
 //! `unchain`: the command-line front end. Parse, call the core, print. No rule of the work lives
 //! here: every check is the core's, so the CLI and the HTTP API refuse the same things.
 
+mod body;
 mod cmd;
 mod fail;
 mod out;
@@ -98,6 +99,24 @@ enum Command {
     /// National Referral Mechanism: refer, decisions, deadlines, overdue.
     #[command(subcommand)]
     Nrm(cmd::nrm::NrmCmd),
+    /// The facility register (addresses sealed).
+    #[command(subcommand)]
+    Facility(cmd::aftercare::FacilityCmd),
+    /// Needs, matching, batch assignment, place / move / exit.
+    #[command(subcommand)]
+    Placement(cmd::aftercare::PlacementCmd),
+    /// Transport to a facility.
+    #[command(subcommand)]
+    Transport(cmd::aftercare::TransportCmd),
+    /// Follow-up contacts after placement: due, overdue, log, policy.
+    #[command(subcommand)]
+    Followup(cmd::aftercare::FollowupCmd),
+    /// Progress assessments and their trend.
+    #[command(subcommand)]
+    Progress(cmd::aftercare::ProgressCmd),
+    /// Advocacy, legal advice, police reports, prosecutions and civil claims.
+    #[command(subcommand)]
+    Legal(cmd::legal::LegalCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -181,5 +200,11 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Document(c) => cmd::cases::document(ctx, c),
         Command::Campaign(c) => cmd::campaign::campaign(ctx, c),
         Command::Nrm(c) => cmd::nrm::nrm(ctx, c),
+        Command::Facility(c) => cmd::aftercare::facility(ctx, c),
+        Command::Placement(c) => cmd::aftercare::placement(ctx, c),
+        Command::Transport(c) => cmd::aftercare::transport(ctx, c),
+        Command::Followup(c) => cmd::aftercare::followup(ctx, c),
+        Command::Progress(c) => cmd::aftercare::progress(ctx, c),
+        Command::Legal(c) => cmd::legal::legal(ctx, c),
     }
 }

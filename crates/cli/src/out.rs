@@ -76,10 +76,10 @@ impl Out {
     }
 
     /// A two-column table of fields and values.
-    pub fn fields(&self, rows: Vec<(&str, String)>) {
+    pub fn fields<K: AsRef<str>>(&self, rows: Vec<(K, String)>) {
         let mut t = self.base_table();
         for (k, v) in rows {
-            t.add_row(vec![self.head(k), Cell::new(v)]);
+            t.add_row(vec![self.head(k.as_ref()), Cell::new(v)]);
         }
         println!("{t}");
     }
@@ -119,13 +119,14 @@ pub fn word<T: Serialize + ?Sized>(value: &T) -> String {
         }
         Ok(serde_json::Value::Object(map)) => {
             // Internally tagged enums: `{"type": "closed", "closure_reason": "…"}` → `closed (…)`.
-            let tag = ["type", "state", "status", "track"]
+            let tag = ["type", "state", "status", "track", "constraint"]
                 .iter()
                 .find_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_owned));
             let rest: Vec<String> = map
                 .iter()
                 .filter(|(k, _)| {
-                    tag.is_none() || !["type", "state", "status", "track"].contains(&k.as_str())
+                    tag.is_none()
+                        || !["type", "state", "status", "track", "constraint"].contains(&k.as_str())
                 })
                 .map(|(k, v)| format!("{k}: {}", word(v)))
                 .collect();
@@ -145,5 +146,28 @@ pub fn opt<T: Serialize>(value: &Option<T>) -> String {
     match value {
         Some(v) => word(v),
         None => "-".into(),
+    }
+}
+
+/// A JSON object as a two-column table (the human view of records with many fields).
+pub fn object_rows(value: &serde_json::Value) -> Vec<(String, String)> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.replace('_', " "), word(v)))
+            .collect(),
+        other => vec![(String::new(), word(other))],
+    }
+}
+
+impl Out {
+    /// Prints any serialisable record: JSON under `--json`, else its top-level fields.
+    pub fn record<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        if self.json {
+            return self.json(value);
+        }
+        let v = serde_json::to_value(value)?;
+        self.fields(object_rows(&v));
+        Ok(())
     }
 }

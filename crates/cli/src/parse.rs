@@ -15,11 +15,15 @@ pub fn name<T: DeserializeOwned>(s: &str) -> Result<T, String> {
     serde_json::from_value(v).map_err(|e| e.to_string())
 }
 
-/// A `key=value` pair; the value is read as JSON when it parses, else taken as text.
+/// A field for a request body, httpie-style: `key=text` sets a string, `key:=json` a JSON value
+/// (numbers, booleans, arrays, objects). Dotted keys nest (`needs.beds:=2`).
 pub fn pair(s: &str) -> Result<(String, serde_json::Value), String> {
     let (k, v) = s
         .split_once('=')
-        .ok_or_else(|| format!("{s:?} is not key=value"))?;
-    let value = serde_json::from_str(v).unwrap_or_else(|_| serde_json::Value::String(v.to_owned()));
-    Ok((k.trim().to_owned(), value))
+        .ok_or_else(|| format!("{s:?} is not key=value or key:=json"))?;
+    if let Some(k) = k.strip_suffix(':') {
+        let value = serde_json::from_str(v).map_err(|e| format!("{k}: {v:?} is not JSON ({e})"))?;
+        return Ok((k.trim().to_owned(), value));
+    }
+    Ok((k.trim().to_owned(), serde_json::Value::String(v.to_owned())))
 }

@@ -32,6 +32,7 @@ use uuid::Uuid;
 
 use crate::auth::{self, Operation};
 use crate::cases::Case;
+use crate::consent::ConsentScope;
 use crate::error::{CoreError, FieldError, Result};
 use crate::facilities::Facility;
 use crate::records::{self, Entity, Record};
@@ -53,6 +54,9 @@ pub struct NeedsAssessment {
     pub assessed_on: NaiveDate,
     /// [`Needs`], sealed.
     pub needs: Sealed,
+    /// Beds the person takes (one plus dependants), in clear like a placement's: counting beds
+    /// must not need the person's key.
+    pub beds: u32,
     /// Cases to place in the same facility as this one (a mother and her child, siblings).
     pub keep_together_with: Vec<Uuid>,
     /// Cases never to place in the same facility (someone who controlled the person).
@@ -111,6 +115,29 @@ pub struct NeedsSummary {
     pub keep_together_with: Vec<Uuid>,
     /// Kept apart from.
     pub keep_apart_from: Vec<Uuid>,
+}
+
+/// The needs assessment in force for a case. `needs` is shown only to roles that may see
+/// identities (the read is then audited); its `Debug` is redacted.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedsView {
+    /// The assessment, without the needs.
+    #[serde(flatten)]
+    pub summary: NeedsSummary,
+    /// Who assessed.
+    pub assessed_by: String,
+    /// The needs, for those who may see them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<Needs>,
+}
+
+impl fmt::Debug for NeedsView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NeedsView")
+            .field("summary", &self.summary)
+            .field("needs", &self.needs.as_ref().map(|_| "<sealed>"))
+            .finish()
+    }
 }
 
 // ---- matching ------------------------------------------------------------------------------
@@ -641,6 +668,7 @@ impl Unchain {
                         "needs",
                         &input.needs,
                     )?,
+                    beds: input.needs.beds(),
                     keep_together_with: input.keep_together_with.clone(),
                     keep_apart_from: input.keep_apart_from.clone(),
                     assessed_by: actor.name.clone(),
@@ -664,6 +692,45 @@ impl Unchain {
             beds: input.needs.beds(),
             keep_together_with: input.keep_together_with,
             keep_apart_from: input.keep_apart_from,
+        })
+    }
+
+    /// The latest needs assessment of a case. The needs themselves (health, pregnancy, places to
+    /// avoid) only for roles with `person.identity`, and that read is audited.
+    pub fn needs_assessment(&self, actor: &Actor, case_id: Uuid) -> Result<NeedsView> {
+        self.authorize(actor, Operation::PlacementRead)?;
+        let backend = self.backend.as_ref();
+        let case = records::load::<Case>(backend, case_id)?;
+        let n = latest_needs(backend, case_id)?.ok_or_else(|| CoreError::NotFound {
+            kind: NeedsAssessment::KIND,
+            id: format!("case {}", case.data.reference),
+        })?;
+        let needs = if auth::allowed(actor.role, Operation::PersonIdentity) {
+            let opened =
+                self.unseal::<Needs>(&n.data.needs, NeedsAssessment::KIND, n.id, "needs")?;
+            if opened.is_some() {
+                self.audit_read(
+                    actor,
+                    Operation::PersonIdentity,
+                    &[records::target::<NeedsAssessment>(n.id)],
+                )?;
+            }
+            opened
+        } else {
+            None
+        };
+        Ok(NeedsView {
+            summary: NeedsSummary {
+                id: n.id,
+                case_id,
+                case_version: case.version,
+                assessed_on: n.data.assessed_on,
+                beds: n.data.beds,
+                keep_together_with: n.data.keep_together_with.clone(),
+                keep_apart_from: n.data.keep_apart_from.clone(),
+            },
+            assessed_by: n.data.assessed_by,
+            needs,
         })
     }
 
@@ -855,13 +922,16 @@ impl Unchain {
 
     /// Places a person: writes the placement, the case's `aftercare_matched` (unless already
     /// matched to this facility) and `aftercare_placed`, the facility's occupancy (+ beds) and
-    /// the follow-up plan in force, in one atomic write. `version` is the case's. Refused when the
+    /// the follow-up plan in force, in one atomic write. `version` is the case's. Refused without
+    /// the person's consent to sharing with organisations in force on `date` (the provider learns
+    /// who they are; for a child, the guardian's consent is recorded the same way). Refused when the
     /// facility cannot take the person now (closed, full, or failing a hard constraint — every
     /// one is named); a concurrent placement into the same facility makes one of them conflict.
     ///
     /// ```
     /// use std::sync::Arc;
     /// use unchain_core::cases::{NewCase, NewEvent};
+    /// use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
     /// use unchain_core::facilities::{FacilityAddress, FacilityInput};
     /// use unchain_core::lifecycle::{EventKind, RescueOrigin};
     /// use unchain_core::placement::{Acceptance, AgeGroup, Gender, GeoPoint, Needs};
@@ -911,6 +981,14 @@ impl Unchain {
     ///     date: None,
     ///     reason: None,
     /// })?;
+    /// // The provider will learn who she is: her consent to that sharing comes first.
+    /// core.record_consent(&kim, case.person.id, NewConsent {
+    ///     scope: ConsentScope::SharingWithOrganisations,
+    ///     given: true,
+    ///     on: None,
+    ///     method: ConsentMethod::SignedForm,
+    ///     document_id: None,
+    /// })?;
     /// let needs = core.assess_needs(&kim, case.id, case.version, NeedsInput {
     ///     needs: Needs::new(Gender::Female, AgeGroup::Adult),
     ///     assessed_on: None,
@@ -945,6 +1023,12 @@ impl Unchain {
                     case.data.reference
                 )));
             }
+            // Placing tells a provider who the person is: that is sharing with an organisation.
+            self.require_consent(
+                case.data.person_id,
+                ConsentScope::SharingWithOrganisations,
+                date,
+            )?;
             let (_, needs) = self.current_needs(backend, &case)?;
             let mut facility = records::load::<Facility>(backend, facility_id)?;
             self.require_eligible(&needs, &facility)?;
@@ -998,7 +1082,8 @@ impl Unchain {
     }
 
     /// Moves a placed person to another facility: old facility − beds, new + beds,
-    /// `aftercare_moved`, one atomic write. `version` is the case's.
+    /// `aftercare_moved`, one atomic write. `version` is the case's. Needs consent to sharing with
+    /// organisations in force on `date`, as `place` does.
     pub fn move_placement(
         &self,
         actor: &Actor,
@@ -1022,6 +1107,12 @@ impl Unchain {
                     "the person already lives at that facility".into(),
                 ));
             }
+            // A move shares the person with the new facility's provider.
+            self.require_consent(
+                case.data.person_id,
+                ConsentScope::SharingWithOrganisations,
+                date,
+            )?;
             let (_, needs) = self.current_needs(backend, &case)?;
             let mut to = records::load::<Facility>(backend, to_facility)?;
             // Free beds count the person's own beds: they are not yet freed at the old place.
@@ -1323,6 +1414,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::auth::Role;
     use crate::cases::{NewCase, NewEvent};
+    use crate::consent::{ConsentMethod, NewConsent};
     use crate::facilities::tests::{by_role, house};
     use crate::followups::{ContactInput, ContactKind, ContactOutcome, FollowupStatus};
     use crate::people::PersonDetails;
@@ -1368,6 +1460,18 @@ pub(crate) mod tests {
             },
         )
         .expect("rescued");
+        core.record_consent(
+            actor,
+            c.person.id,
+            NewConsent {
+                scope: ConsentScope::SharingWithOrganisations,
+                given: true,
+                on: Some(d(2024, 4, 1)),
+                method: ConsentMethod::SignedForm,
+                document_id: None,
+            },
+        )
+        .expect("consent");
         c.id
     }
 
@@ -1449,6 +1553,16 @@ pub(crate) mod tests {
             .assess_needs(coord, c1, version(core, c1), n1)
             .expect("needs 1");
         assert_eq!(s1.beds, 1);
+        let seen = core.needs_assessment(coord, c1).expect("needs read");
+        assert_eq!(seen.needs.as_ref().map(|n| n.dependants), Some(0));
+        assert!(
+            !format!("{seen:?}").contains("sq"),
+            "Debug redacts the needs"
+        );
+        let hidden = core.needs_assessment(analyst, c1).expect("analyst reads");
+        assert_eq!(hidden.needs, None);
+        assert_eq!(hidden.summary.keep_together_with, [c2]);
+        assert_eq!(hidden.summary.beds, 1);
         core.assess_needs(coord, c2, version(core, c2), needs(0))
             .expect("needs 2");
 
@@ -1696,6 +1810,67 @@ pub(crate) mod tests {
         ] {
             assert!(!raw.windows(secret.len()).any(|w| w == secret));
         }
+    }
+
+    #[test]
+    fn placing_and_moving_need_consent_to_share_with_organisations() {
+        let (core, backend) = core();
+        let staff = staff(&core);
+        let coord = by_role(&staff, Role::AftercareCoordinator);
+        let rose = core.create_facility(coord, house("Rose", 2)).expect("rose");
+        let lily = core.create_facility(coord, house("Lily", 2)).expect("lily");
+        let c = rescued_case(&core, coord, "Consent Test");
+        let person = records::load::<Case>(backend.as_ref(), c)
+            .expect("case")
+            .data
+            .person_id;
+        let consent = |given: bool, on: NaiveDate| {
+            core.record_consent(
+                coord,
+                person,
+                NewConsent {
+                    scope: ConsentScope::SharingWithOrganisations,
+                    given,
+                    on: Some(on),
+                    method: ConsentMethod::VerbalInterpreted,
+                    document_id: None,
+                },
+            )
+            .expect("consent recorded");
+        };
+        consent(false, d(2024, 4, 2));
+        core.assess_needs(coord, c, version(&core, c), needs(0))
+            .expect("needs");
+        let before = dump(&backend);
+        let refused = core.place(coord, c, version(&core, c), rose.id, d(2024, 4, 5));
+        assert!(
+            matches!(&refused, Err(CoreError::Refused(r)) if r.contains("sharing_with_organisations")),
+            "{refused:?}"
+        );
+        assert_eq!(dump(&backend), before);
+        consent(true, d(2024, 4, 4));
+        core.place(coord, c, version(&core, c), rose.id, d(2024, 4, 5))
+            .expect("placed with consent");
+        consent(false, d(2024, 5, 1));
+        let before = dump(&backend);
+        assert!(matches!(
+            core.move_placement(coord, c, version(&core, c), lily.id, d(2024, 5, 2)),
+            Err(CoreError::Refused(_))
+        ));
+        assert_eq!(dump(&backend), before);
+        // Leaving never needs consent.
+        core.exit_placement(
+            coord,
+            c,
+            version(&core, c),
+            ExitInput {
+                on: d(2024, 5, 2),
+                reason: ExitReason::LeftVoluntarily,
+                notes: None,
+            },
+        )
+        .expect("exit");
+        assert_occupancy(&core);
     }
 
     #[test]
