@@ -257,8 +257,11 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
         K::NrmNotified
         | K::NrmReasonableGrounds { .. }
         | K::NrmReconsiderationRequested
-        | K::NrmConclusiveGrounds { .. } => (Operation::NrmManage, Some("nrm_* decisions")),
-        K::NrmMoveOnStarted | K::NrmEnded | K::NrmWithdrawn => (Operation::NrmManage, None),
+        | K::NrmConclusiveGrounds { .. }
+        // The referral record keeps these dates too, so they go through the NRM service.
+        | K::NrmMoveOnStarted
+        | K::NrmEnded
+        | K::NrmWithdrawn => (Operation::NrmManage, Some("nrm_update")),
         K::AftercareNeedsAssessed => (Operation::PlacementManage, Some("assess_needs")),
         K::AftercareMatched { .. }
         | K::AftercarePlaced
@@ -286,6 +289,45 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
 impl Unchain {
     /// Opens a case about a new person: the person (identity sealed) and the case with its
     /// `opened` event, in one atomic write.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::{NewCase, NewEvent};
+    /// use unchain_core::lifecycle::{EventKind, RescueOrigin, Stage};
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::{Role, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// core.create_user(&admin, "sam", Role::Investigator)?;
+    /// let sam = core.actor("sam")?;
+    ///
+    /// let person = PersonDetails {
+    ///     names: vec!["Example Person".into()],
+    ///     nationalities: vec!["AL".into()],
+    ///     ..PersonDetails::default()
+    /// };
+    /// let case = core.open_case(&sam, NewCase {
+    ///     person,
+    ///     jurisdiction: unchain_core::nrm::Jurisdiction::EnglandAndWales,
+    ///     exploitation: vec![],
+    ///     opened_on: None,
+    ///     owner: None,
+    ///     report_ids: vec![],
+    /// })?;
+    /// assert_eq!(case.stage, Stage::Reported);
+    ///
+    /// // Moving the stage line carries the version read; a stale one is a conflict.
+    /// let rescued = core.record_case_event(&sam, case.id, case.version, NewEvent {
+    ///     kind: EventKind::Rescued { origin: RescueOrigin::SelfPresented },
+    ///     date: None,
+    ///     reason: None,
+    /// })?;
+    /// assert_eq!(rescued.stage, Stage::Rescued);
+    /// assert_eq!(core.timeline(&sam, case.id)?.len(), 2);
+    /// # Ok::<(), unchain_core::CoreError>(())
+    /// ```
     pub fn open_case(&self, actor: &Actor, new: NewCase) -> Result<CaseView> {
         self.authorize(actor, Operation::CaseCreate)?;
         let (person_id, case_id) = (Uuid::now_v7(), Uuid::now_v7());
@@ -867,5 +909,65 @@ mod tests {
             ]
         );
         assert_eq!(dump(&backend), before);
+    }
+
+    #[test]
+    fn cases_behave_the_same_on_every_backend() {
+        for t in crate::testing::cores() {
+            let staff = staff(&t.core);
+            let inv = by_role(&staff, Role::Investigator);
+            let c = t.core.open_case(inv, new_case()).expect("opens");
+            let next = t
+                .core
+                .record_case_event(
+                    inv,
+                    c.id,
+                    c.version,
+                    NewEvent {
+                        kind: EventKind::AssessmentStarted,
+                        date: None,
+                        reason: None,
+                    },
+                )
+                .expect("assessing");
+            assert_eq!(next.stage, Stage::Assessing, "{}", t.name);
+            let before = crate::testing::dump_any(t.backend.as_ref());
+            let stale = t.core.record_case_event(
+                inv,
+                c.id,
+                c.version,
+                NewEvent {
+                    kind: EventKind::RescuePlanned,
+                    date: None,
+                    reason: None,
+                },
+            );
+            assert!(
+                matches!(stale, Err(CoreError::Conflict { .. })),
+                "{}: {stale:?}",
+                t.name
+            );
+            assert!(
+                crate::testing::dump_any(t.backend.as_ref()) == before,
+                "{}: a conflict wrote",
+                t.name
+            );
+            let list = t
+                .core
+                .cases(
+                    inv,
+                    &CaseFilter {
+                        stage: Some(Stage::Assessing),
+                        ..CaseFilter::default()
+                    },
+                )
+                .expect("lists");
+            assert_eq!(list.len(), 1, "{}", t.name);
+            let found = t
+                .core
+                .find_case(inv, &c.reference.to_lowercase())
+                .expect("by reference");
+            assert_eq!(found.id, c.id, "{}", t.name);
+        }
     }
 }
