@@ -495,6 +495,44 @@ fn story_init_user_case_consent_timeline_audit() {
             .contains("gender_not_accepted")
     );
     let haven_id = haven["id"].as_str().expect("id");
+    // Placing shares the person's details with the provider: that needs their consent.
+    let out = run(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "place",
+            &reference,
+            "--facility",
+            haven_id,
+            "--date",
+            "2024-03-10",
+        ],
+        1,
+    );
+    assert!(
+        stderr(&out).contains("sharing_with_organisations"),
+        "{}",
+        stderr(&out)
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "consent",
+            "record",
+            &reference,
+            "--scope",
+            "sharing_with_organisations",
+            "--given",
+            "--method",
+            "verbal_interpreted",
+            "--on",
+            "2024-03-09",
+        ],
+    );
     let placed = json(
         &dir,
         &[
