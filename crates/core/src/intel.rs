@@ -1233,6 +1233,49 @@ impl Unchain {
     /// written — when the report was not graded by that day, when its handling code does not
     /// permit sharing, or when any person of a case linked to the report has not consented to
     /// sharing with police on that day (children included: see the module documentation).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::NewCase;
+    /// use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
+    /// use unchain_core::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
+    /// use unchain_core::intel::{Identifier, IdentifierKind, NewDissemination, NewReport, Source, SourceKind};
+    /// use unchain_core::nrm::{AgeGroup, ExploitationKind, Jurisdiction};
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::{CoreError, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// let helpline = core.create_source(&admin, Source {
+    ///     kind: SourceKind::Helpline, name: "Modern Slavery Helpline".into(), group_id: None })?;
+    /// let report = core.create_report(&admin, NewReport {
+    ///     received_on: None, source_id: helpline.id,
+    ///     narrative: "Caller saw workers locked in overnight".into(),
+    ///     area: Some("Bradford".into()),
+    ///     indicators: vec!["DR01".into(), "DR02".into(), "EX01".into(), "EX02".into(),
+    ///                      "CD01".into(), "CD02".into()],
+    ///     age_group: Some(AgeGroup::Adult), exploitation_kind: Some(ExploitationKind::Labour),
+    ///     identifiers: vec![Identifier { kind: IdentifierKind::Phone, value: "07700 900123".into() }],
+    ///     case_ids: vec![], suspect_ids: vec![] })?;
+    /// let case = core.open_case(&admin, NewCase { person: PersonDetails::default(),
+    ///     jurisdiction: Jurisdiction::EnglandAndWales, exploitation: vec![], opened_on: None,
+    ///     owner: None, report_ids: vec![report.id] })?;
+    /// let report = core.grade_report(&admin, report.id, report.version, Grading::ThreeFiveTwo {
+    ///     source: SourceEvaluation::Untested,
+    ///     intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
+    ///     handling: HandlingCode::P, conditions: None })?;
+    /// let send = || NewDissemination { force: "West Yorkshire Police".into(), date: None,
+    ///     reference: "WYP/2024/0001".into(), summary: "Phone number and location".into() };
+    ///
+    /// // The person of the linked case has not consented to sharing with police: refused.
+    /// assert!(matches!(core.disseminate(&admin, report.id, send()), Err(CoreError::Refused(_))));
+    /// core.record_consent(&admin, case.person.id, NewConsent { scope: ConsentScope::SharingWithPolice,
+    ///     given: true, on: None, method: ConsentMethod::SignedForm, document_id: None })?;
+    /// let sent = core.disseminate(&admin, report.id, send())?;
+    /// assert_eq!(sent.grading_code, "2/B/P");
+    /// # Ok::<(), CoreError>(())
+    /// ```
     pub fn disseminate(
         &self,
         actor: &Actor,
@@ -1462,8 +1505,8 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn raw_bytes(backend: &MemoryBackend) -> Vec<u8> {
-        dump(backend)
+    pub(crate) fn raw_bytes(backend: &dyn unchain_store::Backend) -> Vec<u8> {
+        crate::testing::dump_any(backend)
             .into_iter()
             .flat_map(|(c, e)| {
                 c.into_bytes()
@@ -1591,7 +1634,7 @@ pub(crate) mod tests {
         assert_eq!(summary.identifier_count, 3);
         assert!(summary.grading.is_none());
 
-        let raw = raw_bytes(&backend);
+        let raw = raw_bytes(backend.as_ref());
         for secret in ["Zelda Quarrington", "07700 900123", "YX19 QWZ", "Vortigern"] {
             assert!(!contains(&raw, secret), "{secret} is in the store in clear");
         }

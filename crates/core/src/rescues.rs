@@ -134,6 +134,35 @@ impl Unchain {
     /// Records a rescue: opens a case for each new person, records `rescued` on each existing
     /// case, and stores the rescue — all in one atomic write. Every invalid person is named
     /// (`people[2].person.names[0]`, `people[1].case_id`) and nothing is written.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::NewCase;
+    /// use unchain_core::nrm::Jurisdiction;
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::rescues::{NewRescue, RescuedPerson};
+    /// use unchain_core::{CoreError, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// let known = core.open_case(&admin, NewCase { person: PersonDetails::default(),
+    ///     jurisdiction: Jurisdiction::EnglandAndWales, exploitation: vec![], opened_on: None,
+    ///     owner: None, report_ids: vec![] })?;
+    /// let found = RescuedPerson::New { person: PersonDetails::default(),
+    ///     jurisdiction: Jurisdiction::EnglandAndWales, exploitation: vec![], owner: None, origin: None };
+    /// let rescue = core.record_rescue(&admin, NewRescue {
+    ///     date: core.clock().today(), area: "Leeds".into(),
+    ///     partner_agencies: vec!["West Yorkshire Police".into()], report_ids: vec![],
+    ///     people: vec![
+    ///         RescuedPerson::Existing { case_id: known.id, version: Some(known.version), origin: None },
+    ///         found,
+    ///     ] })?;
+    /// let cases = rescue.data.case_ids();
+    /// assert_eq!(cases.len(), 2);
+    /// assert_eq!(cases[0], known.id); // the known case joined; the other was opened
+    /// # Ok::<(), CoreError>(())
+    /// ```
     pub fn record_rescue(&self, actor: &Actor, new: NewRescue) -> Result<Entity<Rescue>> {
         self.authorize(actor, Operation::RescueManage)?;
         let today = self.clock.today();
@@ -353,7 +382,7 @@ mod tests {
     use crate::intel::tests::{
         by_role, contains, day, fixture, new_case, ngo, person, raw_bytes, report,
     };
-    use crate::testing::dump;
+    use crate::testing::{cores, dump, dump_any, staff};
     use unchain_nrm::indicators::Conclusion;
 
     fn police_consent(on: NaiveDate) -> NewConsent {
@@ -386,11 +415,18 @@ mod tests {
     }
 
     #[test]
-    fn from_intelligence_through_police_to_a_rescue_of_three() {
-        let (core, backend, staff) = fixture();
-        let inv = by_role(&staff, Role::Investigator);
+    fn from_intelligence_through_police_to_a_rescue_of_three_on_both_backends() {
+        for tc in cores() {
+            let staff = staff(&tc.core);
+            scenario(&tc.core, tc.backend.as_ref(), &staff);
+        }
+    }
+
+    fn scenario(core: &Unchain, backend: &dyn unchain_store::Backend, staff: &[Actor]) {
+        let dump = dump_any;
+        let inv = by_role(staff, Role::Investigator);
         // A source, and a report with indicators that the assessment finds a likely victim in.
-        let source = ngo(&core, inv);
+        let source = ngo(core, inv);
         let r = core.create_report(inv, report(source.id)).expect("report");
         assert_eq!(
             r.assessment.as_ref().map(|a| a.conclusion),
@@ -413,7 +449,7 @@ mod tests {
             .expect("planned");
 
         // Ungraded: refused.
-        let before = dump(&backend);
+        let before = dump(backend);
         let refused = core.disseminate(inv, r.id, dissemination("WYP/1"));
         assert!(
             matches!(&refused, Err(CoreError::Refused(why)) if why.contains("not graded")),
@@ -435,14 +471,14 @@ mod tests {
         assert_eq!(graded.case_ids, [ana.id]);
         // Graded, but the linked person has not consented to sharing with police: refused,
         // naming the person only by pseudonym, and nothing written.
-        let before_refusal = dump(&backend);
+        let before_refusal = dump(backend);
         let refused = core.disseminate(inv, r.id, dissemination("WYP/1"));
         let Err(CoreError::Refused(why)) = refused else {
             panic!("expected a refusal: {refused:?}")
         };
         assert!(why.contains(&ana.person.pseudonym), "{why}");
         assert!(!why.contains("Ana"), "{why}");
-        assert_eq!(dump(&backend), before_refusal);
+        assert_eq!(dump(backend), before_refusal);
         assert_ne!(before, before_refusal, "the grading was written");
         // With consent in force: sent and listed.
         core.record_consent(inv, ana.person.id, police_consent(day(2024, 6, 1)))
@@ -508,7 +544,7 @@ mod tests {
         assert_eq!(core.rescues(inv).expect("list").len(), 1);
         assert_eq!(core.rescue(inv, rescue.id).expect("read"), rescue);
         // No name reached the store in clear.
-        let raw = raw_bytes(&backend);
+        let raw = raw_bytes(backend);
         for secret in ["Ana Existing", "Bogdan", "Cezar", "gangmaster"] {
             assert!(!contains(&raw, secret), "{secret}");
         }

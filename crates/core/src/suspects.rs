@@ -613,7 +613,7 @@ mod tests {
             view.role_details.as_deref(),
             Some("runs the car washes for Blesk senior")
         );
-        let raw = raw_bytes(&backend);
+        let raw = raw_bytes(backend.as_ref());
         for secret in ["Vortigern", "07700 900123", "car washes"] {
             assert!(!contains(&raw, secret), "{secret} in the store");
         }
