@@ -1507,11 +1507,19 @@ pub(crate) mod tests {
             assert_eq!(f.data.occupancy, beds, "occupancy of {}", f.data.name);
             assert!(f.data.occupancy <= f.data.capacity);
         }
-        // And the cases agree with the placements.
-        for p in &placements {
-            let case = records::load::<Case>(backend, p.data.case_id).expect("case");
+        // And the cases agree with the placements: a case is placed exactly where its one open
+        // placement is (earlier episodes are closed).
+        for case in records::all::<Case>(backend).expect("cases") {
             let at = case.data.state().expect("replays").placed_at().map(|f| f.0);
-            assert_eq!(at, p.data.is_open().then(|| p.data.facility_id()).flatten());
+            let open: Vec<_> = placements
+                .iter()
+                .filter(|p| p.data.case_id == case.id && p.data.is_open())
+                .map(|p| p.data.facility_id())
+                .collect();
+            match at {
+                Some(f) => assert_eq!(open, [Some(f)]),
+                None => assert!(open.is_empty()),
+            }
         }
     }
 
@@ -2055,6 +2063,38 @@ pub(crate) mod tests {
         }
         let _ = backend;
         assert_occupancy(&core);
+    }
+
+    #[test]
+    fn a_second_episode_after_an_exit_places_again() {
+        // Found by the proptest below: assess, place, exit, reassess, place.
+        let (core, _) = core();
+        let staff = staff(&core);
+        let coord = by_role(&staff, Role::AftercareCoordinator);
+        let a = core.create_facility(coord, house("A", 1)).expect("a").id;
+        let c = rescued_case(&core, coord, "Episode Test");
+        for _ in 0..2 {
+            let mut n = needs(0);
+            n.assessed_on = Some(d(2024, 5, 1));
+            core.assess_needs(coord, c, version(&core, c), n)
+                .expect("needs");
+            core.place(coord, c, version(&core, c), a, d(2024, 5, 1))
+                .expect("placed");
+            assert_occupancy(&core);
+            core.exit_placement(
+                coord,
+                c,
+                version(&core, c),
+                ExitInput {
+                    on: d(2024, 5, 1),
+                    reason: ExitReason::MovedOn,
+                    notes: None,
+                },
+            )
+            .expect("exit");
+            assert_occupancy(&core);
+        }
+        assert_eq!(core.placements(coord, c).expect("placements").len(), 2);
     }
 
     #[derive(Clone, Debug)]
