@@ -44,6 +44,10 @@ pub struct LegalRecord {
     pub person_id: Uuid,
     /// What it is.
     pub entry: LegalEntry,
+    /// Advice notes, sealed under the person's key. Kept at the top level so that a subject
+    /// access export opens them like every other sealed field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Sealed>,
     /// Who recorded it (user name).
     pub recorded_by: String,
     /// When.
@@ -74,9 +78,6 @@ pub struct Advice {
     pub adviser: String,
     /// What about (immigration, criminal proceedings, compensation, …).
     pub topic: String,
-    /// What was said, sealed under the person's key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Sealed>,
 }
 
 /// An offence charged.
@@ -551,8 +552,8 @@ impl Unchain {
                 on,
                 adviser: new.adviser.trim().to_owned(),
                 topic: new.topic.trim().to_owned(),
-                notes,
             }),
+            notes,
             recorded_by: actor.name.clone(),
             recorded_at: self.clock.now(),
         };
@@ -626,6 +627,7 @@ impl Unchain {
             case_id,
             person_id: case.data.person_id,
             entry: LegalEntry::Prosecution(prosecution.clone()),
+            notes: None,
             recorded_by: actor.name.clone(),
             recorded_at: self.clock.now(),
         };
@@ -962,7 +964,7 @@ impl Unchain {
         for r in records::filter::<LegalRecord>(backend, |r| r.data.case_id == case_id)? {
             match r.data.entry {
                 LegalEntry::Advice(a) => {
-                    let notes = match (&a.notes, identity) {
+                    let notes = match (&r.data.notes, identity) {
                         (Some(s), true) => {
                             let n = self.unseal::<String>(s, LegalRecord::KIND, r.id, "notes")?;
                             if n.is_some() {
@@ -1647,6 +1649,89 @@ mod tests {
     }
 
     #[test]
+    fn subject_access_opens_and_erasure_shreds_referral_and_advice_notes() {
+        let (core, backend) = core();
+        let staff = staff(&core);
+        let legal = by_role(&staff, Role::LegalAdvocate);
+        let manager = by_role(&staff, Role::Manager);
+        let (case_id, v) = rescued_case(&core, &staff, adult(), d(2024, 5, 1), Some(true));
+        let person_id = records::load::<Case>(core.backend.as_ref(), case_id)
+            .expect("case")
+            .data
+            .person_id;
+        let r = core
+            .nrm_refer(
+                legal,
+                case_id,
+                v,
+                crate::referrals::tests::referral(d(2024, 5, 2)),
+            )
+            .expect("referred");
+        core.record_advice(
+            legal,
+            case_id,
+            NewAdvice {
+                on: Some(d(2024, 5, 3)),
+                adviser: "Leeds Law Centre".into(),
+                topic: "criminal proceedings".into(),
+                notes: Some("special measures at trial explained".into()),
+            },
+        )
+        .expect("advice");
+        core.lodge_claim(
+            legal,
+            case_id,
+            r.case_version,
+            NewClaim {
+                forum: ClaimForum::CriminalInjuriesCompensation,
+                lodged_on: Some(d(2024, 5, 4)),
+                claimed_pence: None,
+                forum_reference: None,
+            },
+        )
+        .expect("claim");
+
+        let export = core.export_person(manager, person_id).expect("export");
+        let other = &export["other_records"];
+        assert_eq!(
+            other["nrm_referrals"][0]["narrative"]["exploitation_location"],
+            "a car wash in Leeds"
+        );
+        assert_eq!(
+            other["legal_records"][0]["notes"],
+            "special measures at trial explained"
+        );
+        assert_eq!(
+            other["claims"][0]["forum"],
+            "criminal_injuries_compensation"
+        );
+
+        core.erase_person(manager, person_id, "erasure request under UK GDPR Art. 17")
+            .expect("erased");
+        let referrals = core.nrm_referrals(legal, case_id).expect("referrals");
+        assert_eq!(referrals[0].details, None);
+        let record = core.justice_record(legal, case_id).expect("record");
+        assert_eq!(record.advice[0].notes, None);
+        assert_eq!(record.advice[0].topic, "criminal proceedings");
+        let raw: Vec<u8> = dump(&backend)
+            .into_iter()
+            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
+            .collect();
+        assert!(!raw.windows(15).any(|w| w == b"special measure"));
+        let more = core.record_advice(
+            legal,
+            case_id,
+            NewAdvice {
+                on: None,
+                adviser: "x".into(),
+                topic: "y".into(),
+                notes: None,
+            },
+        );
+        assert!(matches!(more, Err(CoreError::Refused(_))), "{more:?}");
+    }
+
+    #[test]
     fn roles_follow_the_matrix() {
         let (core, _) = core();
         let staff = staff(&core);
@@ -1771,6 +1856,59 @@ mod tests {
                 prop_assert!(hundredths * w * 2 + w > exact_num * 2 || exact_num == 0);
                 prop_assert!(hundredths * w * 2 <= exact_num * 2 + w);
                 prop_assert!(hundredths <= 10_000);
+            }
+
+            /// Random milestones for two suspects: each prosecution record's state is the case's
+            /// prosecution track for that suspect, and a refused or invalid step writes nothing.
+            #[test]
+            fn prosecution_records_follow_the_case(
+                steps in proptest::collection::vec((0usize..2, 0u8..7, 0u64..20), 1..16)
+            ) {
+                let (core, backend) = core();
+                let staff = staff(&core);
+                let legal = by_role(&staff, Role::LegalAdvocate);
+                let start = d(2023, 1, 2);
+                let (case_id, mut version) = rescued_case(&core, &staff, adult(), start, None);
+                police_consent(&core, &staff, case_id, start);
+                let suspects = [new_suspect(&core, &staff), new_suspect(&core, &staff)];
+                let mut day = start;
+                for (who, what, gap) in steps {
+                    day = day + chrono::Days::new(gap);
+                    let suspect = suspects[who];
+                    let before = dump(&backend);
+                    let result = match what {
+                        0 => core.report_to_police(legal, case_id, version, report(suspect, day)),
+                        n => {
+                            let step = match n {
+                                1 => ProsecutionStep::InvestigationOpened,
+                                2 => ProsecutionStep::Charged { offences: vec![Offence::ModernSlaveryActS2] },
+                                3 => ProsecutionStep::TrialStarted { court: None },
+                                4 => ProsecutionStep::Verdict { verdict: Verdict::Convicted, sentence: Some("4 years".into()) },
+                                5 => ProsecutionStep::Verdict { verdict: Verdict::Acquitted, sentence: None },
+                                _ => ProsecutionStep::NoFurtherAction,
+                            };
+                            core.prosecution_update(legal, case_id, version, milestone(suspect, step, day))
+                        }
+                    };
+                    match result {
+                        Ok(r) => version = r.case_version,
+                        Err(CoreError::Refused(_) | CoreError::Validation(_) | CoreError::NotFound { .. }) => {
+                            prop_assert_eq!(dump(&backend), before);
+                        }
+                        Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                    }
+                    let state = records::load::<Case>(core.backend.as_ref(), case_id)
+                        .expect("case").data.state().expect("replays");
+                    let records = records::filter::<LegalRecord>(core.backend.as_ref(), |r| r.data.case_id == case_id)
+                        .expect("records");
+                    for s in suspects {
+                        let recorded = records.iter().find_map(|r| match &r.data.entry {
+                            LegalEntry::Prosecution(p) if p.suspect_id == s => Some(p.state),
+                            _ => None,
+                        });
+                        prop_assert_eq!(recorded, state.prosecution(SuspectId(s)).map(|p| p.state));
+                    }
+                }
             }
 
             /// The invariant check itself: a payment is accepted exactly when something was
