@@ -924,3 +924,88 @@ fn the_binary_first_run_token_file_and_graceful_shutdown() {
     let out = stop(second);
     assert!(!out.contains(&token), "later runs never print a token");
 }
+
+#[test]
+fn intelligence_and_the_other_services_over_http() {
+    let s = Server::start();
+    let inv = s.user(Role::Investigator);
+    let source = s.ok(
+        "POST",
+        "/api/v1/sources",
+        &inv,
+        Some(json!({"kind": "helpline", "name": "Modern Slavery Helpline"})),
+    );
+    let sid = source["id"].as_str().expect("source id").to_owned();
+    let report = s.ok(
+        "POST",
+        "/api/v1/intel",
+        &inv,
+        Some(json!({"source_id": sid, "narrative": "Workers seen sleeping at a car wash"})),
+    );
+    let rid = report["id"].as_str().expect("report id").to_owned();
+    let detail = s.ok("GET", &format!("/api/v1/intel/{rid}"), &inv, None);
+    assert!(detail.to_string().contains("car wash"));
+    let listed = s.ok(
+        "GET",
+        &format!("/api/v1/intel?source_id={sid}&graded=false"),
+        &inv,
+        None,
+    );
+    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    // A campaign officer may record intelligence but not read it.
+    let officer = s.user(Role::CampaignOfficer);
+    s.call(
+        "POST",
+        "/api/v1/intel",
+        &officer,
+        Some(json!({"source_id": sid, "narrative": "A second sighting"})),
+    );
+    s.call("GET", &format!("/api/v1/intel/{rid}"), &officer, None)
+        .problem(403);
+    // Link the report to a case at a stale version: 409, nothing written.
+    let case = open_case(&s);
+    let before = s.changes().len();
+    s.call(
+        "POST",
+        &format!("/api/v1/intel/{rid}/links"),
+        &inv,
+        Some(json!({"version": 99, "cases": [case["id"]]})),
+    )
+    .problem(409);
+    assert_eq!(s.changes().len(), before);
+    let linked = s.ok(
+        "POST",
+        &format!("/api/v1/intel/{rid}/links"),
+        &inv,
+        Some(json!({"version": report["version"], "cases": [case["id"]]})),
+    );
+    assert!(linked["version"].as_u64() > report["version"].as_u64());
+
+    // Read-only service lists answer for the roles that may read them.
+    for path in [
+        "/api/v1/suspects",
+        "/api/v1/rescues",
+        "/api/v1/facilities",
+        "/api/v1/nrm/overdue",
+        "/api/v1/followups/due",
+        "/api/v1/followups/policy",
+    ] {
+        let r = s.call("GET", path, &s.admin, None);
+        assert_eq!(
+            r.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let id = case["id"].as_str().expect("case id");
+    for path in ["nrm", "nrm/deadlines", "justice", "placements", "followups"] {
+        let r = s.call("GET", &format!("/api/v1/cases/{id}/{path}"), &s.admin, None);
+        assert!(
+            r.status == 200 || r.status == 404 || r.status == 422,
+            "{path}: {} {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}

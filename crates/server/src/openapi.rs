@@ -25,7 +25,7 @@ use crate::routes::{
 };
 use crate::services::{
     AdvocacyBody, CaseVersion, Created, DatedBody, DecisionBody, ErasureBody, FacilityDateBody,
-    OpenBody, RecordLinks,
+    GradingBody, OpenBody, RecordLinks,
 };
 use crate::{Access, Endpoint};
 
@@ -309,6 +309,7 @@ pub fn document() -> OpenApi {
         .schema_from::<WorkingDays>()
         .schema_from::<DocumentWithContent>()
         .schema_from::<DecisionBody>()
+        .schema_from::<GradingBody>()
         .schema_from::<DatedBody>()
         .schema_from::<AdvocacyBody>()
         .schema_from::<CaseVersion>()

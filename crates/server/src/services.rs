@@ -42,6 +42,21 @@ pub struct VersionedInput<T> {
     pub input: T,
 }
 
+/// A grading of a report.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GradingBody {
+    /// The report version read (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<u64>,
+    /// The grading (3x5x2: `source`, `intelligence`, `handling`; see `Grading`).
+    #[schema(value_type = Object)]
+    pub grading: unchain_core::grading::Grading,
+    /// The day it was graded, when recording an earlier grading (default today).
+    #[serde(default)]
+    pub graded_on: Option<NaiveDate>,
+}
+
 /// An NRM decision.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -750,7 +765,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep!("GET" "/api/v1/intel" "list_reports" "intelligence" op(O::IntelRead), "Intelligence reports", query REPORTS, req None, res "PageOfReportSummary" 200),
     ep!("POST" "/api/v1/intel" "create_report" "intelligence" op(O::IntelCreate), "Record an intelligence report", query &[], req Some("NewReport"), res "ReportSummary" 201),
     ep!("GET" "/api/v1/intel/{id}" "get_report" "intelligence" op(O::IntelRead), "A report with its narrative and identifiers", query &[], req None, res "ReportDetail" 200),
-    ep!("POST" "/api/v1/intel/{id}/grading" "grade_report" "intelligence" op(O::IntelGrade), "Grade a report, 3x5x2 (input: Grading)", query &[], req Some("VersionedInput"), res "ReportSummary" 200, versioned),
+    ep!("POST" "/api/v1/intel/{id}/grading" "grade_report" "intelligence" op(O::IntelGrade), "Grade a report, 3x5x2", query &[], req Some("GradingBody"), res "ReportSummary" 200, versioned),
     ep!("POST" "/api/v1/intel/{id}/links" "link_report" "intelligence" op(O::IntelCreate), "Link a report to cases and suspects", query &[], req Some("RecordLinks"), res "ReportSummary" 200, versioned),
     ep!("GET" "/api/v1/intel/{id}/disseminations" "list_disseminations" "intelligence" op(O::IntelRead), "Where a report was disseminated", query LIST, req None, res "PageOfDisseminationView" 200),
     ep!("POST" "/api/v1/intel/{id}/disseminations" "disseminate" "intelligence" op(O::IntelDisseminate), "Record a dissemination to a police force", query &[], req Some("NewDissemination"), res "DisseminationView" 201),
