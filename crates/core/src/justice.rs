@@ -1773,6 +1773,59 @@ mod tests {
                 prop_assert!(hundredths <= 10_000);
             }
 
+            /// Random milestones for two suspects: each prosecution record's state is the case's
+            /// prosecution track for that suspect, and a refused or invalid step writes nothing.
+            #[test]
+            fn prosecution_records_follow_the_case(
+                steps in proptest::collection::vec((0usize..2, 0u8..7, 0u64..20), 1..16)
+            ) {
+                let (core, backend) = core();
+                let staff = staff(&core);
+                let legal = by_role(&staff, Role::LegalAdvocate);
+                let start = d(2023, 1, 2);
+                let (case_id, mut version) = rescued_case(&core, &staff, adult(), start, None);
+                police_consent(&core, &staff, case_id, start);
+                let suspects = [new_suspect(&core, &staff), new_suspect(&core, &staff)];
+                let mut day = start;
+                for (who, what, gap) in steps {
+                    day = day + chrono::Days::new(gap);
+                    let suspect = suspects[who];
+                    let before = dump(&backend);
+                    let result = match what {
+                        0 => core.report_to_police(legal, case_id, version, report(suspect, day)),
+                        n => {
+                            let step = match n {
+                                1 => ProsecutionStep::InvestigationOpened,
+                                2 => ProsecutionStep::Charged { offences: vec![Offence::ModernSlaveryActS2] },
+                                3 => ProsecutionStep::TrialStarted { court: None },
+                                4 => ProsecutionStep::Verdict { verdict: Verdict::Convicted, sentence: Some("4 years".into()) },
+                                5 => ProsecutionStep::Verdict { verdict: Verdict::Acquitted, sentence: None },
+                                _ => ProsecutionStep::NoFurtherAction,
+                            };
+                            core.prosecution_update(legal, case_id, version, milestone(suspect, step, day))
+                        }
+                    };
+                    match result {
+                        Ok(r) => version = r.case_version,
+                        Err(CoreError::Refused(_) | CoreError::Validation(_) | CoreError::NotFound { .. }) => {
+                            prop_assert_eq!(dump(&backend), before);
+                        }
+                        Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                    }
+                    let state = records::load::<Case>(core.backend.as_ref(), case_id)
+                        .expect("case").data.state().expect("replays");
+                    let records = records::filter::<LegalRecord>(core.backend.as_ref(), |r| r.data.case_id == case_id)
+                        .expect("records");
+                    for s in suspects {
+                        let recorded = records.iter().find_map(|r| match &r.data.entry {
+                            LegalEntry::Prosecution(p) if p.suspect_id == s => Some(p.state),
+                            _ => None,
+                        });
+                        prop_assert_eq!(recorded, state.prosecution(SuspectId(s)).map(|p| p.state));
+                    }
+                }
+            }
+
             /// The invariant check itself: a payment is accepted exactly when something was
             /// awarded and the payment does not exceed it.
             #[test]
