@@ -336,7 +336,7 @@ mod tests {
     use crate::cases::NewCase;
     use crate::people::PersonDetails;
     use crate::testing::{core, staff};
-    use unchain_store::{Backend, Batch, StoreError};
+    use unchain_store::{Batch, StoreError};
 
     #[test]
     fn a_decision_recorded_after_a_share_read_consent_makes_the_share_conflict() {
