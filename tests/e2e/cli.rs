@@ -1,1 +1,918 @@
-//! End-to-end tests of the `unchain` CLI (issue 8).
+//! End-to-end tests of the `unchain` CLI (issue 8): the built binary, driven as a person or a
+//! script would, each test in its own temporary data directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+/// The `unchain` binary, built once per test run (the test crate cannot depend on a binary, so
+/// it asks cargo; a fresh build is a no-op).
+fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test exe");
+        // target/<profile>/deps/e2e-… → target/<profile>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("profile dir")
+            .to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-q", "-p", "unchain-cli", "--bin", "unchain"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "building unchain failed");
+        let bin = profile_dir.join(format!("unchain{}", std::env::consts::EXE_SUFFIX));
+        assert!(bin.exists(), "no binary at {}", bin.display());
+        bin
+    })
+}
+
+/// A command over the data directory `dir`, with nothing from the caller's environment.
+fn unchain(dir: &Path) -> Command {
+    let mut c = Command::new(binary());
+    c.env("UNCHAIN_DATA_DIR", dir)
+        .env_remove("UNCHAIN_USER")
+        .env_remove("UNCHAIN_MASTER_KEY")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Runs `args` and returns the output, asserting the exit code.
+fn run(dir: &Path, args: &[&str], code: i32) -> Output {
+    let out = unchain(dir).args(args).output().expect("run unchain");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "unchain {args:?}: expected exit {code}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs `args` with `--json`, expecting success, and parses stdout.
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = run(dir, &all, 0);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "unchain {args:?}: stdout is not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A data directory initialised with an administrator and one user per working role.
+fn initialised() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("data");
+    let init = json(&dir, &["init", "--admin", "alice"]);
+    assert_eq!(init["admin"], "alice");
+    assert!(dir.join("master.key").exists());
+    for (name, role) in [
+        ("ivan", "investigator"),
+        ("amara", "aftercare_coordinator"),
+        ("lena", "legal_advocate"),
+        ("nadia", "analyst"),
+        ("cam", "campaign_officer"),
+    ] {
+        json(&dir, &["user", "create", name, "--role", role]);
+    }
+    (tmp, dir)
+}
+
+fn audit_len(dir: &Path) -> usize {
+    json(dir, &["audit", "list"])
+        .as_array()
+        .expect("audit list is an array")
+        .len()
+}
+
+fn open_case(dir: &Path) -> Value {
+    json(
+        dir,
+        &[
+            "--as",
+            "ivan",
+            "case",
+            "open",
+            "--name",
+            "Ana P",
+            "--estimated-age",
+            "24",
+            "--nationality",
+            "AL",
+            "--gender",
+            "female",
+            "--exploitation",
+            "sexual",
+            "--opened-on",
+            "2024-03-02",
+        ],
+    )
+}
+
+#[test]
+fn version_and_help_need_no_store() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("nowhere");
+    let out = run(&dir, &["--version"], 0);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("unchain "));
+    let out = run(&dir, &["--help"], 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
+    let out = run(&dir, &["case", "open", "--help"], 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Example"));
+    assert!(
+        !dir.exists(),
+        "no command above may create the data directory"
+    );
+}
+
+#[test]
+fn completions_for_each_shell_without_a_store() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("nowhere");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&dir, &["completions", shell], 0);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("unchain") && script.contains("add-working-days"),
+            "{shell}"
+        );
+    }
+    run(&dir, &["completions", "powershell-7"], 2);
+    assert!(!dir.exists());
+}
+
+#[test]
+fn holidays_2025_england_and_wales_as_json() {
+    // Source: gov.uk/bank-holidays, England and Wales, 2025.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("nowhere");
+    let days = json(
+        &dir,
+        &[
+            "calendar",
+            "holidays",
+            "england-and-wales",
+            "--year",
+            "2025",
+        ],
+    );
+    assert_eq!(
+        days,
+        json!([
+            {"date": "2025-01-01", "name": "New Year’s Day"},
+            {"date": "2025-04-18", "name": "Good Friday"},
+            {"date": "2025-04-21", "name": "Easter Monday"},
+            {"date": "2025-05-05", "name": "Early May bank holiday"},
+            {"date": "2025-05-26", "name": "Spring bank holiday"},
+            {"date": "2025-08-25", "name": "Summer bank holiday"},
+            {"date": "2025-12-25", "name": "Christmas Day"},
+            {"date": "2025-12-26", "name": "Boxing Day"},
+        ])
+    );
+    assert!(!dir.exists());
+}
+
+#[test]
+fn add_working_days_prints_the_date_by_jurisdiction() {
+    // Source: gov.uk/bank-holidays. Christmas 2025 falls on a Thursday; 2 January 2026 is a bank
+    // holiday in Scotland only.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("nowhere");
+    for (j, expected) in [
+        ("england-and-wales", "2026-01-05"),
+        ("scotland", "2026-01-06"),
+        ("northern-ireland", "2026-01-05"),
+    ] {
+        let out = run(
+            &dir,
+            &[
+                "calendar",
+                "add-working-days",
+                "2025-12-24",
+                "5",
+                "--jurisdiction",
+                j,
+            ],
+            0,
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected, "{j}");
+    }
+    let out = run(
+        &dir,
+        &[
+            "calendar",
+            "add-working-days",
+            "2025-12-24",
+            "5",
+            "--jurisdiction",
+            "wales",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("england-and-wales"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        &dir,
+        &[
+            "calendar",
+            "add-working-days",
+            "2025-02-30",
+            "5",
+            "-j",
+            "scotland",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("YYYY-MM-DD"), "{}", stderr(&out));
+    let out = run(
+        &dir,
+        &["calendar", "holidays", "scotland", "--year", "1900"],
+        2,
+    );
+    assert!(stderr(&out).contains("1971"), "{}", stderr(&out));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn story_init_user_case_consent_timeline_audit() {
+    let (_tmp, dir) = initialised();
+    let users = json(&dir, &["user", "list"]);
+    assert_eq!(users.as_array().map(Vec::len), Some(6));
+
+    let case = open_case(&dir);
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    assert_eq!(case["stage"], "reported");
+    assert_eq!(case["person"]["details"]["names"][0], "Ana P");
+
+    json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "case",
+            "event",
+            &reference,
+            "assessment_started",
+            "--date",
+            "2024-03-03",
+        ],
+    );
+    let rescued = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "case",
+            "event",
+            &reference,
+            "rescued",
+            "--set",
+            "origin=self_presented",
+            "--date",
+            "2024-03-04",
+        ],
+    );
+    assert_eq!(rescued["stage"], "rescued");
+
+    let consent = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "consent",
+            "record",
+            &reference,
+            "--scope",
+            "nrm_referral",
+            "--given",
+            "--method",
+            "verbal_interpreted",
+            "--on",
+            "2024-03-04",
+        ],
+    );
+    assert_eq!(consent["given"], true);
+    let status = json(
+        &dir,
+        &["consent", "status", &reference, "--on", "2024-03-05"],
+    );
+    let nrm = status
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|s| s["scope"] == "nrm_referral")
+        .expect("nrm scope");
+    assert_eq!(nrm["given"], true);
+
+    let list = json(&dir, &["case", "list", "--stage", "rescued"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    // Lists are pseudonymised: no name anywhere.
+    assert!(!list.to_string().contains("Ana P"));
+
+    let timeline = json(&dir, &["case", "timeline", &reference]);
+    let dates: Vec<&str> = timeline
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|e| e["date"].as_str())
+        .collect();
+    assert_eq!(dates, ["2024-03-02", "2024-03-03", "2024-03-04"]);
+
+    // Only the details given change.
+    let p = json(
+        &dir,
+        &[
+            "person",
+            "update",
+            &reference,
+            "--language",
+            "sq",
+            "--language",
+            "en",
+        ],
+    );
+    assert_eq!(p["details"]["languages"], json!(["sq", "en"]));
+    assert_eq!(p["details"]["names"], json!(["Ana P"]));
+
+    // The NRM: refer with the consent in force, a positive Reasonable Grounds decision, the
+    // deadlines that follow, and the overdue list (pseudonymised).
+    let referral = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "nrm",
+            "refer",
+            &reference,
+            "--referrer",
+            "other_first_responder",
+            "--first-responder-org",
+            "Partner FRO",
+            "--referred-on",
+            "2024-03-05",
+            "--consent-informed",
+            "--indicator",
+            "ILO03",
+            "--location",
+            "Leeds",
+            "--exploitation-start",
+            "2023-06-01",
+            "--ongoing",
+        ],
+    );
+    assert_eq!(referral["route"], "nrm_referral");
+    let rg = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "nrm",
+            "update",
+            &reference,
+            "reasonable_grounds",
+            "--outcome",
+            "positive",
+            "--on",
+            "2024-03-08",
+        ],
+    );
+    assert_eq!(rg["rg"]["outcome"], "positive");
+    let d = json(
+        &dir,
+        &["nrm", "deadlines", &reference, "--as-of", "2024-03-20"],
+    );
+    assert_eq!(d["deadlines"]["rg_due"]["status"], "met");
+    let overdue = json(&dir, &["nrm", "overdue", "--as-of", "2024-03-20"]);
+    assert!(overdue.is_array());
+    assert!(!overdue.to_string().contains("Ana P"));
+    // A decision needs its outcome: usage, exit 2.
+    run(
+        &dir,
+        &["nrm", "update", &reference, "conclusive_grounds"],
+        2,
+    );
+
+    // Aftercare: a facility, the needs, the ranked match with the ineligible one and why, the
+    // placement, its follow-up plan, and progress.
+    let haven = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "facility",
+            "add",
+            "--name",
+            "Haven House",
+            "--operator",
+            "Haven Trust",
+            "--region",
+            "London",
+            "--address",
+            "1 High St",
+            "--lat",
+            "51.5",
+            "--lon",
+            "-0.12",
+            "--capacity",
+            "8",
+            "--set",
+            r#"accepts:={"genders":["female"],"age_groups":["adult"]}"#,
+            "--set",
+            r#"languages:=["en","sq"]"#,
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "facility",
+            "add",
+            "--name",
+            "North Lodge",
+            "--operator",
+            "NL",
+            "--region",
+            "North West",
+            "--address",
+            "2 Road",
+            "--lat",
+            "53.4",
+            "--lon",
+            "-2.2",
+            "--capacity",
+            "4",
+            "--set",
+            r#"accepts:={"genders":["male"],"age_groups":["adult"]}"#,
+        ],
+    );
+    let facilities = json(&dir, &["--as", "nadia", "facility", "list"]);
+    assert!(
+        !facilities.to_string().contains("High St"),
+        "addresses stay sealed in lists"
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "needs",
+            &reference,
+            "--set",
+            "needs.gender=female",
+            "--set",
+            "needs.age_group=adult",
+            "--set",
+            r#"needs.languages:=["sq"]"#,
+            "--assessed-on",
+            "2024-03-09",
+        ],
+    );
+    let m = json(&dir, &["--as", "amara", "placement", "match", &reference]);
+    assert_eq!(m["eligible"][0]["name"], "Haven House");
+    assert_eq!(m["ineligible"][0]["name"], "North Lodge");
+    assert!(
+        m["ineligible"][0]["reasons"]
+            .to_string()
+            .contains("gender_not_accepted")
+    );
+    let haven_id = haven["id"].as_str().expect("id");
+    let placed = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "place",
+            &reference,
+            "--facility",
+            haven_id,
+            "--date",
+            "2024-03-10",
+        ],
+    );
+    assert_eq!(placed["facility_id"], haven["id"]);
+    let plan = json(&dir, &["followup", "list", &reference]);
+    let first = plan[0]["id"].as_str().expect("follow-up id").to_owned();
+    let due = json(
+        &dir,
+        &[
+            "followup",
+            "due",
+            "--as-of",
+            plan[0]["due_on"].as_str().expect("due"),
+        ],
+    );
+    assert!(due.as_array().is_some_and(|d| !d.is_empty()));
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "followup",
+            "log",
+            &reference,
+            &first,
+            "--kind",
+            plan[0]["kind"].as_str().expect("kind"),
+            "--outcome",
+            "reached",
+            "--on",
+            plan[0]["due_on"].as_str().expect("due"),
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "progress",
+            "record",
+            &reference,
+            "--scores",
+            "3,2,2,1,1,1,2,2",
+            "--on",
+            "2024-03-20",
+        ],
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "progress",
+            "record",
+            &reference,
+            "--scores",
+            "4,3,3,2,2,1,3,3",
+            "--on",
+            "2024-05-20",
+        ],
+    );
+    let trend = json(&dir, &["progress", "trend", &reference]);
+    assert_eq!(trend["overall"], "improving");
+
+    // Justice: advocacy, a civil claim awarded; paying more than awarded is refused (exit 2).
+    json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "advocacy",
+            &reference,
+            "--requested",
+            "--on",
+            "2024-03-11",
+        ],
+    );
+    let claim = json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "lodge",
+            &reference,
+            "--forum",
+            "employment_tribunal",
+            "--claimed-pence",
+            "1250000",
+            "--lodged-on",
+            "2024-05-01",
+        ],
+    );
+    let claim_id = claim["id"].as_str().expect("claim id").to_owned();
+    json(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "update",
+            &reference,
+            &claim_id,
+            "awarded",
+            "--amount-pence",
+            "800000",
+            "--on",
+            "2024-05-20",
+        ],
+    );
+    let out = run(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "claim",
+            "update",
+            &reference,
+            &claim_id,
+            "paid",
+            "--amount-pence",
+            "900000",
+            "--on",
+            "2024-05-25",
+        ],
+        2,
+    );
+    assert!(stderr(&out).contains("amount_pence"), "{}", stderr(&out));
+    let justice = json(&dir, &["legal", "show", &reference]);
+    assert_eq!(justice["totals"]["awarded_pence"], 800000);
+    assert_eq!(justice["advocacy"], "requested");
+
+    // The analyst sees the case pseudonymised.
+    let seen = json(&dir, &["--as", "nadia", "case", "show", &reference]);
+    assert!(seen["person"]["details"].is_null(), "{seen}");
+
+    let v = json(&dir, &["audit", "verify"]);
+    assert!(
+        v["first_bad"].is_null() && v["entries"].as_u64() > Some(8),
+        "{v}"
+    );
+    run(&dir, &["audit", "verify"], 0);
+}
+
+#[test]
+fn documents_attach_list_get() {
+    let (tmp, dir) = initialised();
+    let case = open_case(&dir);
+    let reference = case["reference"].as_str().expect("reference");
+    let file = tmp.path().join("note.txt");
+    std::fs::write(&file, "a statement").expect("write");
+    let meta = json(
+        &dir,
+        &[
+            "document",
+            "attach",
+            reference,
+            file.to_str().expect("utf-8"),
+            "--kind",
+            "police_paper",
+            "--title",
+            "Statement",
+        ],
+    );
+    let id = meta["id"].as_str().expect("id");
+    let docs = json(&dir, &["document", "list", reference]);
+    assert_eq!(docs[0]["title"], "Statement");
+    let back = tmp.path().join("back.txt");
+    run(
+        &dir,
+        &[
+            "document",
+            "get",
+            id,
+            "--out",
+            back.to_str().expect("utf-8"),
+        ],
+        0,
+    );
+    assert_eq!(std::fs::read_to_string(back).expect("read"), "a statement");
+}
+
+#[test]
+fn bad_inputs_say_why_exit_with_the_code_and_write_nothing() {
+    let (_tmp, dir) = initialised();
+    let case = open_case(&dir);
+    let reference = case["reference"].as_str().expect("reference").to_owned();
+    let cases_before = json(&dir, &["case", "list"]);
+    let audit_before = audit_len(&dir);
+
+    // A malformed date: usage, exit 2, the option and the format named.
+    let out = run(
+        &dir,
+        &["case", "open", "--name", "B", "--opened-on", "2024-02-30"],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("--opened-on") && stderr(&out).contains("YYYY-MM-DD"),
+        "{}",
+        stderr(&out)
+    );
+    // A date in the future: the core's validation, exit 2, the field named.
+    let out = run(
+        &dir,
+        &["case", "open", "--name", "B", "--opened-on", "2999-01-01"],
+        2,
+    );
+    assert!(stderr(&out).contains("opened_on"), "{}", stderr(&out));
+    // Several wrong fields at once: every one named.
+    let group = json(
+        &dir,
+        &[
+            "campaign", "group", "create", "--name", "G", "--area", "Leeds",
+        ],
+    );
+    let audit_mid = audit_len(&dir);
+    let out = run(
+        &dir,
+        &[
+            "campaign",
+            "training",
+            "record",
+            "--group",
+            group["id"].as_str().expect("id"),
+            "--trainer",
+            " ",
+            "--attendees",
+            "0",
+            "--topic",
+            "",
+        ],
+        2,
+    );
+    let msg = stderr(&out);
+    for field in ["trainer", "attendees", "topic"] {
+        assert!(msg.contains(field), "{field} not named in: {msg}");
+    }
+    assert_eq!(
+        audit_len(&dir),
+        audit_mid,
+        "a refused validation wrote nothing"
+    );
+    // The same as JSON for scripts.
+    let out = run(
+        &dir,
+        &[
+            "--json",
+            "campaign",
+            "training",
+            "record",
+            "--group",
+            group["id"].as_str().expect("id"),
+            "--trainer",
+            "",
+            "--attendees",
+            "0",
+            "--topic",
+            "t",
+        ],
+        2,
+    );
+    let err: Value = serde_json::from_slice(&out.stderr).expect("JSON error");
+    assert_eq!(err["error"]["kind"], "validation");
+    assert_eq!(err["error"]["fields"].as_array().map(Vec::len), Some(2));
+
+    // Unknown ids: exit 3.
+    let out = run(&dir, &["case", "show", "UC-999999"], 3);
+    assert!(stderr(&out).contains("UC-999999"), "{}", stderr(&out));
+    run(
+        &dir,
+        &["case", "show", "0190a000-0000-7000-8000-000000000000"],
+        3,
+    );
+    run(&dir, &["--as", "nobody", "case", "list"], 3);
+
+    // The wrong role: exit 5.
+    let out = run(
+        &dir,
+        &[
+            "--as",
+            "nadia",
+            "case",
+            "open",
+            "--name",
+            "C",
+            "--estimated-age",
+            "30",
+        ],
+        5,
+    );
+    assert!(stderr(&out).contains("may not"), "{}", stderr(&out));
+    run(
+        &dir,
+        &["--as", "cam", "user", "create", "eve", "--role", "admin"],
+        5,
+    );
+
+    // A wrong jurisdiction or enum name: clap refuses, exit 2, the choices listed.
+    let out = run(
+        &dir,
+        &["case", "open", "--name", "D", "--jurisdiction", "wales"],
+        2,
+    );
+    assert!(stderr(&out).contains("scotland"), "{}", stderr(&out));
+    let out = run(
+        &dir,
+        &[
+            "case",
+            "event",
+            &reference,
+            "closed",
+            "--set",
+            "closure_reason=bored",
+        ],
+        2,
+    );
+    assert!(
+        stderr(&out).contains("closure_reason") || stderr(&out).contains("unknown variant"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A lifecycle guard refuses: exit 1, the reason given.
+    let out = run(&dir, &["case", "event", &reference, "support_started"], 1);
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+
+    // A stale version: exit 4.
+    run(
+        &dir,
+        &[
+            "case",
+            "event",
+            &reference,
+            "assessment_started",
+            "--if-version",
+            "99",
+        ],
+        4,
+    );
+
+    assert_eq!(
+        json(&dir, &["case", "list"]),
+        cases_before,
+        "no case was written"
+    );
+    // Denied authorisations are audited (one entry each); the only writes after `audit_before`
+    // are the group created above and the identity reads of `open_case`'s view.
+    let actions: Vec<String> = json(
+        &dir,
+        &["audit", "list", "--from", &(audit_before + 1).to_string()],
+    )
+    .as_array()
+    .expect("array")
+    .iter()
+    .map(|e| e["action"].as_str().unwrap_or_default().to_owned())
+    .collect();
+    let unexpected: Vec<&String> = actions
+        .iter()
+        .filter(|a| {
+            !(a.ends_with("(denied)")
+                || a.as_str() == "campaign.manage"
+                || a.as_str() == "person.identity")
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "writes after refused commands: {unexpected:?} in {actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| a.ends_with("(denied)")).count(),
+        2,
+        "the two denied commands, audited: {actions:?}"
+    );
+}
+
+#[test]
+fn a_store_held_by_the_server_is_named_with_its_pid() {
+    let (_tmp, dir) = initialised();
+    // Hold the store the way the server does, and leave its pid file.
+    let held = unchain_core::Unchain::open(&unchain_core::Config::new(&dir)).expect("open");
+    std::fs::write(dir.join("server.pid"), format!("{}\n", std::process::id())).expect("pid");
+    let out = run(&dir, &["case", "list"], 1);
+    let expected = format!(
+        "the store at {} is in use by unchain-server (pid {})",
+        dir.display(),
+        std::process::id()
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    // No pid file: still a plain message.
+    std::fs::remove_file(dir.join("server.pid")).expect("rm");
+    let out = run(&dir, &["case", "list"], 1);
+    assert!(
+        stderr(&out).contains("in use by another process"),
+        "{}",
+        stderr(&out)
+    );
+    drop(held);
+    run(&dir, &["case", "list"], 0);
+}
+
+#[test]
+fn commands_before_init_say_to_run_init() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = run(&tmp.path().join("data"), &["case", "list"], 1);
+    assert!(stderr(&out).contains("unchain init"), "{}", stderr(&out));
+}

@@ -1,20 +1,210 @@
-//! `unchain`: the command-line front end. Parse, call the core, print.
+//! `unchain`: the command-line front end. Parse, call the core, print. No rule of the work lives
+//! here: every check is the core's, so the CLI and the HTTP API refuse the same things.
 
+mod body;
+mod cmd;
+mod fail;
+mod out;
+mod parse;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use unchain_core::{Actor, Config, Unchain};
+
+use crate::fail::{Failure, Result};
+use crate::out::Out;
+
+/// The file in the data directory naming the administrator created by `init`: the acting user
+/// when neither `--as` nor `UNCHAIN_USER` says otherwise.
+pub const DEFAULT_USER_FILE: &str = "default-user";
+
+/// The work of an anti-trafficking NGO from the terminal: cases, consent, the NRM, aftercare,
+/// justice and campaigns, over the same core as the HTTP server.
+#[derive(Parser, Debug)]
+#[command(
+    name = "unchain",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok, 1 refused by a rule or other failure, 2 usage or invalid input, \
+3 not found, 4 conflict, 5 forbidden.\n\nExample:\n  unchain init && unchain case list"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The data directory (store and key file).
+    #[arg(
+        long,
+        global = true,
+        env = "UNCHAIN_DATA_DIR",
+        default_value = "./unchain-data",
+        value_name = "DIR"
+    )]
+    data_dir: PathBuf,
+    /// The acting user (default: the administrator created by `init`).
+    #[arg(long = "as", global = true, env = "UNCHAIN_USER", value_name = "USER")]
+    as_user: Option<String>,
+    /// Machine output: one JSON document on stdout (errors as JSON on stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    /// No chatter: only results and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More detail (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create the store, the key file and the first administrator.
+    #[command(after_help = "Example:\n  unchain --data-dir /srv/unchain init --admin alice")]
+    Init(cmd::setup::InitArgs),
+    /// Users and their roles.
+    #[command(subcommand)]
+    User(cmd::setup::UserCmd),
+    /// The tamper-evident audit chain.
+    #[command(subcommand)]
+    Audit(cmd::setup::AuditCmd),
+    /// UK bank holidays and working days (no store needed).
+    #[command(subcommand)]
+    Calendar(cmd::setup::CalendarCmd),
+    /// Shell completion scripts (no store needed).
+    #[command(after_help = "Example:\n  unchain completions bash > /etc/bash_completion.d/unchain")]
+    Completions(cmd::setup::CompletionsArgs),
+    /// Cases: open, show, list, record events, timeline, link.
+    #[command(subcommand)]
+    Case(cmd::cases::CaseCmd),
+    /// A person's consent by scope.
+    #[command(subcommand)]
+    Consent(cmd::cases::ConsentCmd),
+    /// The person a case is about.
+    #[command(subcommand)]
+    Person(cmd::cases::PersonCmd),
+    /// Documents attached to a case (sealed).
+    #[command(subcommand, alias = "documents")]
+    Document(cmd::cases::DocumentCmd),
+    /// Community groups, trainings and campaign actions.
+    #[command(subcommand)]
+    Campaign(cmd::campaign::CampaignCmd),
+    /// National Referral Mechanism: refer, decisions, deadlines, overdue.
+    #[command(subcommand)]
+    Nrm(cmd::nrm::NrmCmd),
+    /// The facility register (addresses sealed).
+    #[command(subcommand)]
+    Facility(cmd::aftercare::FacilityCmd),
+    /// Needs, matching, batch assignment, place / move / exit.
+    #[command(subcommand)]
+    Placement(cmd::aftercare::PlacementCmd),
+    /// Transport to a facility.
+    #[command(subcommand)]
+    Transport(cmd::aftercare::TransportCmd),
+    /// Follow-up contacts after placement: due, overdue, log, policy.
+    #[command(subcommand)]
+    Followup(cmd::aftercare::FollowupCmd),
+    /// Progress assessments and their trend.
+    #[command(subcommand)]
+    Progress(cmd::aftercare::ProgressCmd),
+    /// Advocacy, legal advice, police reports, prosecutions and civil claims.
+    #[command(subcommand)]
+    Legal(cmd::legal::LegalCmd),
+}
+
+/// What every command gets: where the store is, who acts, how to print.
+pub struct Ctx {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// `--as`.
+    pub as_user: Option<String>,
+    /// Printing.
+    pub out: Out,
+}
+
+impl Ctx {
+    /// The core's configuration for the data directory.
+    pub fn config(&self) -> Config {
+        Config::new(&self.data_dir)
+    }
+
+    /// Opens the store and resolves the acting user.
+    pub fn open(&self) -> Result<(Unchain, Actor)> {
+        let core = Unchain::open(&self.config())
+            .map_err(|e| Failure::from(e).in_context(&self.data_dir))?;
+        let name = match &self.as_user {
+            Some(n) => n.clone(),
+            None => std::fs::read_to_string(self.data_dir.join(DEFAULT_USER_FILE))
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_else(|_| "admin".to_owned()),
+        };
+        let actor = core.actor(&name)?;
+        if self.out.verbose > 0 {
+            eprintln!("acting as {} ({})", actor.name, actor.role);
+        }
+        Ok((core, actor))
+    }
+}
+
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
-        Some("--version" | "-V") => {
-            println!("unchain {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    // The fast path: no clap tree, no store.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.as_slice(), [a] if a == "--version" || a == "-V") {
+        println!("unchain {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version print to stdout and exit 0; usage errors exit 2.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                fail::USAGE
+            } else {
+                fail::OK
+            });
         }
-        _ => {
-            eprintln!(
-                "unchain {}: the command set is not built yet (see issue 8); only --version works.",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::from(2)
+    };
+    let ctx = Ctx {
+        data_dir: cli.global.data_dir.clone(),
+        as_user: cli.global.as_user.clone(),
+        out: Out::new(cli.global.json, cli.global.quiet, cli.global.verbose),
+    };
+    match run(&ctx, cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let f = f.in_context(&ctx.data_dir);
+            f.report(ctx.out.json);
+            ExitCode::from(f.code())
         }
+    }
+}
+
+fn run(ctx: &Ctx, command: Command) -> Result<()> {
+    match command {
+        Command::Init(a) => cmd::setup::init(ctx, a),
+        Command::User(c) => cmd::setup::user(ctx, c),
+        Command::Audit(c) => cmd::setup::audit(ctx, c),
+        Command::Calendar(c) => cmd::setup::calendar(ctx, c),
+        Command::Completions(a) => cmd::setup::completions(a, &mut Cli::command()),
+        Command::Case(c) => cmd::cases::case(ctx, c),
+        Command::Consent(c) => cmd::cases::consent(ctx, c),
+        Command::Person(c) => cmd::cases::person(ctx, c),
+        Command::Document(c) => cmd::cases::document(ctx, c),
+        Command::Campaign(c) => cmd::campaign::campaign(ctx, c),
+        Command::Nrm(c) => cmd::nrm::nrm(ctx, c),
+        Command::Facility(c) => cmd::aftercare::facility(ctx, c),
+        Command::Placement(c) => cmd::aftercare::placement(ctx, c),
+        Command::Transport(c) => cmd::aftercare::transport(ctx, c),
+        Command::Followup(c) => cmd::aftercare::followup(ctx, c),
+        Command::Progress(c) => cmd::aftercare::progress(ctx, c),
+        Command::Legal(c) => cmd::legal::legal(ctx, c),
     }
 }

@@ -153,6 +153,7 @@ impl Unchain {
         actor: &Actor,
         group: CommunityGroup,
     ) -> Result<Entity<CommunityGroup>> {
+        self.authorize(actor, Operation::CampaignManage)?;
         check(group.validate(self.clock.today()))?;
         let id = Uuid::now_v7();
         self.write(actor, Operation::CampaignManage, |_, batch| {
@@ -174,6 +175,7 @@ impl Unchain {
         version: u64,
         group: CommunityGroup,
     ) -> Result<Entity<CommunityGroup>> {
+        self.authorize(actor, Operation::CampaignManage)?;
         check(group.validate(self.clock.today()))?;
         self.write(actor, Operation::CampaignManage, |backend, batch| {
             let current = records::load::<CommunityGroup>(backend, id)?;
@@ -226,6 +228,7 @@ impl Unchain {
         actor: &Actor,
         session: TrainingSession,
     ) -> Result<Entity<TrainingSession>> {
+        self.authorize(actor, Operation::CampaignManage)?;
         let mut errors = session.validate(self.clock.today());
         if records::find::<CommunityGroup>(self.backend.as_ref(), session.group_id)?.is_none() {
             errors.push(FieldError::new(
@@ -265,6 +268,7 @@ impl Unchain {
         actor: &Actor,
         action: CampaignAction,
     ) -> Result<Entity<CampaignAction>> {
+        self.authorize(actor, Operation::CampaignManage)?;
         let mut errors = action.validate();
         if let Some(g) = action.group_id {
             if records::find::<CommunityGroup>(self.backend.as_ref(), g)?.is_none() {
@@ -292,6 +296,7 @@ impl Unchain {
         version: u64,
         outcome: &str,
     ) -> Result<Entity<CampaignAction>> {
+        self.authorize(actor, Operation::CampaignManage)?;
         let mut errors = Vec::new();
         required(&mut errors, "outcome", outcome, 4000);
         check(errors)?;

@@ -257,8 +257,11 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
         K::NrmNotified
         | K::NrmReasonableGrounds { .. }
         | K::NrmReconsiderationRequested
-        | K::NrmConclusiveGrounds { .. } => (Operation::NrmManage, Some("nrm_* decisions")),
-        K::NrmMoveOnStarted | K::NrmEnded | K::NrmWithdrawn => (Operation::NrmManage, None),
+        | K::NrmConclusiveGrounds { .. }
+        // The referral record keeps these dates too, so they go through the NRM service.
+        | K::NrmMoveOnStarted
+        | K::NrmEnded
+        | K::NrmWithdrawn => (Operation::NrmManage, Some("nrm_update")),
         K::AftercareNeedsAssessed => (Operation::PlacementManage, Some("assess_needs")),
         K::AftercareMatched { .. }
         | K::AftercarePlaced
@@ -283,9 +286,67 @@ pub fn event_operation(kind: &EventKind) -> (Operation, Option<&'static str>) {
     }
 }
 
+/// A new person and case, built and sealed, waiting to be staged.
+pub(crate) struct PreparedCase {
+    pub(crate) person_id: Uuid,
+    pub(crate) case_id: Uuid,
+    pub(crate) person: Person,
+    pub(crate) case: Case,
+}
+
+/// Stages a prepared person and case as creates (their ids must be new); returns their audit
+/// targets.
+pub(crate) fn stage_new_case(batch: &mut Batch, prepared: &PreparedCase) -> Result<Vec<String>> {
+    records::stage_put(batch, prepared.person_id, &prepared.person, None)?;
+    records::stage_put(batch, prepared.case_id, &prepared.case, None)?;
+    Ok(vec![
+        records::target::<Case>(prepared.case_id),
+        records::target::<Person>(prepared.person_id),
+    ])
+}
+
 impl Unchain {
     /// Opens a case about a new person: the person (identity sealed) and the case with its
     /// `opened` event, in one atomic write.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use unchain_core::cases::{NewCase, NewEvent};
+    /// use unchain_core::lifecycle::{EventKind, RescueOrigin, Stage};
+    /// use unchain_core::people::PersonDetails;
+    /// use unchain_core::{Role, SystemClock, Unchain};
+    ///
+    /// let core = Unchain::in_memory(Arc::new(SystemClock))?;
+    /// core.bootstrap_admin("admin")?;
+    /// let admin = core.actor("admin")?;
+    /// core.create_user(&admin, "sam", Role::Investigator)?;
+    /// let sam = core.actor("sam")?;
+    ///
+    /// let person = PersonDetails {
+    ///     names: vec!["Example Person".into()],
+    ///     nationalities: vec!["AL".into()],
+    ///     ..PersonDetails::default()
+    /// };
+    /// let case = core.open_case(&sam, NewCase {
+    ///     person,
+    ///     jurisdiction: unchain_core::nrm::Jurisdiction::EnglandAndWales,
+    ///     exploitation: vec![],
+    ///     opened_on: None,
+    ///     owner: None,
+    ///     report_ids: vec![],
+    /// })?;
+    /// assert_eq!(case.stage, Stage::Reported);
+    ///
+    /// // Moving the stage line carries the version read; a stale one is a conflict.
+    /// let rescued = core.record_case_event(&sam, case.id, case.version, NewEvent {
+    ///     kind: EventKind::Rescued { origin: RescueOrigin::SelfPresented },
+    ///     date: None,
+    ///     reason: None,
+    /// })?;
+    /// assert_eq!(rescued.stage, Stage::Rescued);
+    /// assert_eq!(core.timeline(&sam, case.id)?.len(), 2);
+    /// # Ok::<(), unchain_core::CoreError>(())
+    /// ```
     pub fn open_case(&self, actor: &Actor, new: NewCase) -> Result<CaseView> {
         self.authorize(actor, Operation::CaseCreate)?;
         let (person_id, case_id) = (Uuid::now_v7(), Uuid::now_v7());
@@ -294,7 +355,9 @@ impl Unchain {
     }
 
     /// Validates `new` and writes a new person and case. `extra` may stage more in the same batch
-    /// (a rescue linking the case). Used by `open_case` and by the rescue service.
+    /// (a rescue linking the case). Kept for callers that open one case; several cases go into
+    /// one batch through [`Unchain::validate_new_case`], [`Unchain::build_new_case`] and
+    /// [`stage_new_case`].
     pub(crate) fn stage_open_case(
         &self,
         actor: &Actor,
@@ -304,16 +367,40 @@ impl Unchain {
         rescue: Option<(Uuid, NaiveDate, unchain_lifecycle::RescueOrigin)>,
         mut extra: impl FnMut(&dyn Backend, &mut Batch) -> Result<()>,
     ) -> Result<()> {
+        let mut errors = Vec::new();
+        let owner = self.validate_new_case(actor, &new, "", &mut errors)?;
+        check(errors)?;
+        let prepared = self.build_new_case(actor, &new, owner, person_id, case_id, rescue, "")?;
+        self.write(actor, Operation::CaseCreate, |backend, batch| {
+            let targets = stage_new_case(batch, &prepared)?;
+            extra(backend, batch)?;
+            Ok(((), targets))
+        })
+    }
+
+    /// Checks `new` without side effects, pushing every problem onto `errors` with its field
+    /// path prefixed by `prefix` (e.g. `people[2].`). Returns the owner's user id (nil when the
+    /// owner is unknown, which is then among the errors).
+    pub(crate) fn validate_new_case(
+        &self,
+        actor: &Actor,
+        new: &NewCase,
+        prefix: &str,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<Uuid> {
         let today = self.clock.today();
-        let mut errors = new.person.validate("person.", today);
+        errors.extend(new.person.validate(&format!("{prefix}person."), today));
         let opened_on = new.opened_on.unwrap_or(today);
-        not_future(&mut errors, "opened_on", opened_on, today);
+        not_future(errors, &format!("{prefix}opened_on"), opened_on, today);
         let owner = match &new.owner {
             None => actor.id,
             Some(name) => match self.user_id(name)? {
                 Some(id) => id,
                 None => {
-                    errors.push(FieldError::new("owner", format!("no user {name:?}")));
+                    errors.push(FieldError::new(
+                        format!("{prefix}owner"),
+                        format!("no user {name:?}"),
+                    ));
                     Uuid::nil()
                 }
             },
@@ -321,20 +408,30 @@ impl Unchain {
         for (i, r) in new.report_ids.iter().enumerate() {
             if self.backend.get("intel", r.as_bytes())?.is_none() {
                 errors.push(FieldError::new(
-                    format!("report_ids[{i}]"),
+                    format!("{prefix}report_ids[{i}]"),
                     format!("no intelligence report {r}"),
                 ));
             }
         }
-        check(errors)?;
-        let details = self.seal(person_id, Person::KIND, person_id, "details", &new.person)?;
-        let person = Person {
-            pseudonym: pseudonym(person_id),
-            age_group: new.person.age_group(opened_on),
-            details: Some(details),
-            created_at: self.clock.now(),
-            erased: None,
-        };
+        Ok(owner)
+    }
+
+    /// Builds the person (identity sealed under its own key) and the case of a validated `new`,
+    /// with a fresh reference, ready for [`stage_new_case`]. Call it only once every case of the
+    /// write has validated: sealing creates the person's key.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn build_new_case(
+        &self,
+        actor: &Actor,
+        new: &NewCase,
+        owner: Uuid,
+        person_id: Uuid,
+        case_id: Uuid,
+        rescue: Option<(Uuid, NaiveDate, unchain_lifecycle::RescueOrigin)>,
+        prefix: &str,
+    ) -> Result<PreparedCase> {
+        let today = self.clock.today();
+        let opened_on = new.opened_on.unwrap_or(today);
         let mut events = vec![self.case_event(actor, opened_on, EventKind::Opened)];
         if let Some((_, date, origin)) = rescue {
             events.push(self.case_event(actor, date, EventKind::Rescued { origin }));
@@ -355,22 +452,24 @@ impl Unchain {
         };
         case.state().map_err(|_| {
             CoreError::Validation(vec![FieldError::new(
-                "opened_on",
+                format!("{prefix}opened_on"),
                 "the rescue date is before the case's opening date",
             )])
         })?;
+        let details = self.seal(person_id, Person::KIND, person_id, "details", &new.person)?;
+        let person = Person {
+            pseudonym: pseudonym(person_id),
+            age_group: new.person.age_group(opened_on),
+            details: Some(details),
+            created_at: self.clock.now(),
+            erased: None,
+        };
         case.reference = format!("UC-{:06}", self.backend.generate_id()?);
-        self.write(actor, Operation::CaseCreate, |backend, batch| {
-            records::stage_put(batch, person_id, &person, None)?;
-            records::stage_put(batch, case_id, &case, None)?;
-            extra(backend, batch)?;
-            Ok((
-                (),
-                vec![
-                    records::target::<Case>(case_id),
-                    records::target::<Person>(person_id),
-                ],
-            ))
+        Ok(PreparedCase {
+            person_id,
+            case_id,
+            person,
+            case,
         })
     }
 
@@ -867,5 +966,65 @@ mod tests {
             ]
         );
         assert_eq!(dump(&backend), before);
+    }
+
+    #[test]
+    fn cases_behave_the_same_on_every_backend() {
+        for t in crate::testing::cores() {
+            let staff = staff(&t.core);
+            let inv = by_role(&staff, Role::Investigator);
+            let c = t.core.open_case(inv, new_case()).expect("opens");
+            let next = t
+                .core
+                .record_case_event(
+                    inv,
+                    c.id,
+                    c.version,
+                    NewEvent {
+                        kind: EventKind::AssessmentStarted,
+                        date: None,
+                        reason: None,
+                    },
+                )
+                .expect("assessing");
+            assert_eq!(next.stage, Stage::Assessing, "{}", t.name);
+            let before = crate::testing::dump_any(t.backend.as_ref());
+            let stale = t.core.record_case_event(
+                inv,
+                c.id,
+                c.version,
+                NewEvent {
+                    kind: EventKind::RescuePlanned,
+                    date: None,
+                    reason: None,
+                },
+            );
+            assert!(
+                matches!(stale, Err(CoreError::Conflict { .. })),
+                "{}: {stale:?}",
+                t.name
+            );
+            assert!(
+                crate::testing::dump_any(t.backend.as_ref()) == before,
+                "{}: a conflict wrote",
+                t.name
+            );
+            let list = t
+                .core
+                .cases(
+                    inv,
+                    &CaseFilter {
+                        stage: Some(Stage::Assessing),
+                        ..CaseFilter::default()
+                    },
+                )
+                .expect("lists");
+            assert_eq!(list.len(), 1, "{}", t.name);
+            let found = t
+                .core
+                .find_case(inv, &c.reference.to_lowercase())
+                .expect("by reference");
+            assert_eq!(found.id, c.id, "{}", t.name);
+        }
     }
 }

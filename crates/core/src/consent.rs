@@ -133,6 +133,7 @@ impl Unchain {
         person_id: Uuid,
         new: NewConsent,
     ) -> Result<Entity<ConsentRecord>> {
+        self.authorize(actor, Operation::ConsentRecord)?;
         let today = self.clock.today();
         let on = new.on.unwrap_or(today);
         let mut errors = Vec::new();

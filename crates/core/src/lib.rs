@@ -49,6 +49,9 @@ mod validate;
 #[cfg(test)]
 mod testing;
 
+#[cfg(test)]
+mod properties;
+
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use open::{Config, Initialised, KeySource};
 pub use records::{Entity, Record};

@@ -124,7 +124,7 @@ pub(crate) fn map_conflict(err: StoreError, batch: &Batch) -> CoreError {
                         Expect::Version(v) => *v,
                         _ => 0,
                     };
-                    let found = found.trim_start_matches("version ").parse().unwrap_or(0);
+                    let found = found.unwrap_or(0);
                     return CoreError::Conflict {
                         kind,
                         id,

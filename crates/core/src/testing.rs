@@ -56,6 +56,56 @@ pub(crate) type Dump = Vec<(String, Vec<(Vec<u8>, u64, Vec<u8>)>)>;
 /// A snapshot of every collection and stream, to prove a refused operation wrote nothing
 /// (audit entries for refusals excepted, which tests take into account).
 pub(crate) fn dump(backend: &MemoryBackend) -> Dump {
+    dump_any(backend)
+}
+
+/// A test core over one storage backend, and what keeps it alive.
+pub(crate) struct TestCore {
+    /// Which backend (`memory` or `sled`), for messages.
+    pub name: &'static str,
+    /// The core.
+    pub core: Unchain,
+    /// Its backend, for raw checks.
+    pub backend: Arc<dyn Backend>,
+    /// The sled store's folder, removed on drop.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// One core per storage backend (memory and sled), each with the fixed clock: the services'
+/// scenario tests run against both, so no service relies on one backend's quirks.
+pub(crate) fn cores() -> Vec<TestCore> {
+    let clock: Arc<FixedClock> = Arc::new(FixedClock(now()));
+    let memory: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let sled = Store::open(&unchain_store::StoreConfig::sled(dir.path().join("store")))
+        .expect("sled store opens");
+    let mem_store = Store::over(
+        memory.clone(),
+        "memory".into(),
+        unchain_store::SCHEMA_VERSION,
+        unchain_store::schema::MIGRATIONS,
+    )
+    .expect("store opens");
+    let sled_backend = sled.backend().clone();
+    vec![
+        TestCore {
+            name: "memory",
+            core: Unchain::over(mem_store, clock.clone(), MasterKey::from_bytes([7; 32]))
+                .expect("core opens"),
+            backend: memory,
+            _dir: None,
+        },
+        TestCore {
+            name: "sled",
+            core: Unchain::over(sled, clock, MasterKey::from_bytes([7; 32])).expect("core opens"),
+            backend: sled_backend,
+            _dir: Some(dir),
+        },
+    ]
+}
+
+/// [`dump`] for any backend.
+pub(crate) fn dump_any(backend: &dyn Backend) -> Dump {
     let mut out = Vec::new();
     for c in backend.collections().expect("collections") {
         let entries = backend

@@ -39,6 +39,16 @@ pub enum Expect {
     Version(u64),
 }
 
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expect::Any => f.write_str("anything"),
+            Expect::Absent => f.write_str("absent"),
+            Expect::Version(v) => write!(f, "version {v}"),
+        }
+    }
+}
+
 /// One operation of a [`Batch`].
 #[derive(Clone, PartialEq, Eq)]
 pub enum Op {
@@ -411,18 +421,11 @@ pub fn check_expect(
     if ok {
         return Ok(());
     }
-    let describe =
-        |v: Option<u64>| v.map_or_else(|| "absent".to_owned(), |v| format!("version {v}"));
-    let expected = match expect {
-        Expect::Any => "anything".to_owned(),
-        Expect::Absent => "absent".to_owned(),
-        Expect::Version(v) => format!("version {v}"),
-    };
     Err(crate::StoreError::Conflict {
         collection: collection.to_owned(),
         key: hex(key),
-        expected,
-        found: describe(current),
+        expected: expect,
+        found: current,
     })
 }
 

@@ -154,8 +154,8 @@ pub fn preconditions(b: &dyn Backend) {
         } => {
             assert_eq!(collection, "c");
             assert_eq!(key, "6b", "keys are hex in conflicts");
-            assert_eq!(expected, "absent");
-            assert_eq!(found, "version 2");
+            assert_eq!(expected, Expect::Absent);
+            assert_eq!(found, Some(2));
         }
         other => panic!("expected a conflict, got {other:?}"),
     }

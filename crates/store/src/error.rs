@@ -9,16 +9,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A compare-and-swap precondition in a batch did not hold; nothing in the batch was written.
-    #[error("conflict on {collection}/{key}: expected {expected}, found {found}")]
+    #[error("conflict on {collection}/{key}: expected {expected}, found {}", found_text(*.found))]
     Conflict {
         /// The collection holding the key.
         collection: String,
         /// The key, hex-encoded (keys never hold personal data).
         key: String,
-        /// What the batch expected (e.g. `absent`, `version 3`).
-        expected: String,
-        /// What the store held (e.g. `version 4`).
-        found: String,
+        /// What the batch expected.
+        expected: crate::Expect,
+        /// The version the store held (`None`: absent).
+        found: Option<u64>,
     },
     /// Another process holds the on-disk store (sled allows one owner).
     #[error("the store at {path} is in use by another process")]
@@ -68,3 +68,8 @@ pub enum StoreError {
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// "version N" or "absent", for conflict messages.
+pub fn found_text(found: Option<u64>) -> String {
+    found.map_or_else(|| "absent".to_owned(), |v| format!("version {v}"))
+}

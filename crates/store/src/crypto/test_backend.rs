@@ -74,8 +74,8 @@ impl Backend for TestBackend {
                 return Err(StoreError::Conflict {
                     collection: collection.clone(),
                     key: hex::encode(key),
-                    expected: format!("{expect:?}"),
-                    found: format!("{found:?}"),
+                    expected: *expect,
+                    found,
                 });
             }
         }

@@ -1,0 +1,8 @@
+//! The commands, one module per group of nouns.
+
+pub mod aftercare;
+pub mod campaign;
+pub mod cases;
+pub mod legal;
+pub mod nrm;
+pub mod setup;
