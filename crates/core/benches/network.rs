@@ -68,6 +68,7 @@ pub fn rows(n: usize, seed: u64) -> Vec<ClusterRow> {
                 date: None,
                 indicators: vec![format!("indicator {}", i % 17)],
                 grading: None,
+                links: Vec::new(),
             }
         })
         .collect()

@@ -49,6 +49,10 @@ pub struct ClusterRow {
     pub indicators: Vec<String>,
     /// Its grading, for reports.
     pub grading: Option<Grading>,
+    /// Members it is explicitly linked to (a report naming a case or a suspect); linked members
+    /// that have rows of their own join its cluster.
+    #[serde(default)]
+    pub links: Vec<MemberRef>,
 }
 
 /// How to cluster.
@@ -215,8 +219,9 @@ pub fn cluster(rows: &[ClusterRow], options: &ClusterOptions) -> Vec<Cluster> {
     for (i, row) in rows.iter().enumerate() {
         repeated |= first_row.insert(row.member, i as u32).is_some();
     }
+    let linked = rows.iter().any(|r| !r.links.is_empty());
     if !repeated {
-        return cluster_distinct(rows, options, None);
+        return cluster_distinct(rows, options, linked.then_some(&first_row));
     }
     // Several rows name one member: give all its identifiers (once each) to its first row, so
     // that a shared identifier counts members, not rows.
@@ -242,8 +247,8 @@ pub fn cluster(rows: &[ClusterRow], options: &ClusterOptions) -> Vec<Cluster> {
     cluster_distinct(&merged, options, Some(&first_row))
 }
 
-/// `member_row` maps each member to one of its rows when some member has several (they are
-/// joined).
+/// `member_row` maps each member to one of its rows when some member has several rows or some
+/// row has links (rows of one member, and linked members, are joined).
 fn cluster_distinct(
     rows: &[ClusterRow],
     options: &ClusterOptions,
@@ -260,9 +265,13 @@ fn cluster_distinct(
     seen.reserve(total);
     for (i, row) in rows.iter().enumerate() {
         let i = i as u32;
-        if let Some(&other) = member_row.and_then(|m| m.get(&row.member)) {
-            if other != i {
-                dsu.union(other, i);
+        if let Some(map) = member_row {
+            for m in std::iter::once(&row.member).chain(&row.links) {
+                if let Some(&other) = map.get(m) {
+                    if other != i {
+                        dsu.union(other, i);
+                    }
+                }
             }
         }
         for (j, id) in row.identifiers.iter().enumerate() {
@@ -438,6 +447,7 @@ mod tests {
             date: None,
             indicators: vec![],
             grading: None,
+            links: vec![],
         }
     }
 
@@ -541,6 +551,23 @@ mod tests {
         let out = cluster(&rows, &ClusterOptions::default());
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].members.len(), 2);
+    }
+
+    #[test]
+    fn explicit_links_join_clusters() {
+        use IdentifierKind::*;
+        let mut report = row(1, vec![id(Phone, "07700 900123")]);
+        let suspect = MemberRef {
+            kind: MemberKind::Suspect,
+            id: Uuid::from_u128(9),
+        };
+        report.links = vec![suspect];
+        let mut s = row(9, vec![]);
+        s.member = suspect;
+        let other = row(2, vec![id(Phone, "+447700900123")]);
+        let out = cluster(&[report, s, other], &ClusterOptions::default());
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].members.len(), 3);
     }
 
     /// Reference: components by repeated relaxation over the pairwise "shares an identifier"

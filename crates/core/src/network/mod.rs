@@ -12,3 +12,6 @@ pub use cluster::{
     cluster, shared_kinds,
 };
 pub use normalise::{Identifier, IdentifierKind, Invalid, MatchKind, normalise};
+pub mod service;
+
+pub use service::{ClusterView, PackageScope, PoliceItem, PolicePackage, SharedView, Withheld};

@@ -38,11 +38,14 @@ pub enum IdentifierKind {
     Handle,
     /// A business name (folded, legal suffix dropped: a fuzzy match).
     Business,
+    /// An address or described place (folded: a fuzzy match; a full postcode in it is also
+    /// read as a postcode, an exact one).
+    Address,
 }
 
 impl IdentifierKind {
     /// Every kind, in a stable order.
-    pub const ALL: [IdentifierKind; 7] = [
+    pub const ALL: [IdentifierKind; 8] = [
         IdentifierKind::Phone,
         IdentifierKind::Postcode,
         IdentifierKind::VehiclePlate,
@@ -50,13 +53,16 @@ impl IdentifierKind {
         IdentifierKind::Name,
         IdentifierKind::Handle,
         IdentifierKind::Business,
+        IdentifierKind::Address,
     ];
 
     /// Whether two equal normalised values are the same thing (exact) or only probably the same
     /// (fuzzy: case and accent folding merges different people called alike).
     pub fn match_kind(self) -> MatchKind {
         match self {
-            IdentifierKind::Name | IdentifierKind::Business => MatchKind::Fuzzy,
+            IdentifierKind::Name | IdentifierKind::Business | IdentifierKind::Address => {
+                MatchKind::Fuzzy
+            }
             _ => MatchKind::Exact,
         }
     }
@@ -71,6 +77,7 @@ impl IdentifierKind {
             IdentifierKind::Name => "name",
             IdentifierKind::Handle => "handle",
             IdentifierKind::Business => "business",
+            IdentifierKind::Address => "address",
         }
     }
 }
@@ -137,6 +144,10 @@ pub fn normalise(kind: IdentifierKind, raw: &str) -> Result<String, Invalid> {
         IdentifierKind::Name => name(raw),
         IdentifierKind::Handle => handle(raw),
         IdentifierKind::Business => business(raw),
+        IdentifierKind::Address => name(raw).map_err(|_| Invalid {
+            kind: IdentifierKind::Address,
+            reason: "has no letters or digits",
+        }),
     }
 }
 
@@ -453,6 +464,26 @@ pub fn fold(raw: &str) -> String {
     out
 }
 
+/// The full UK postcode written inside `text` (an address), if there is one: the last pair of
+/// words (or one word) that normalises as a postcode.
+pub fn postcode_in(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for i in (0..words.len()).rev() {
+        if i + 1 < words.len() {
+            if let Ok(p) = postcode(&format!("{}{}", words[i], words[i + 1])) {
+                return Some(p);
+            }
+        }
+        if let Ok(p) = postcode(words[i]) {
+            return Some(p);
+        }
+    }
+    None
+}
+
 /// A person's name, folded (see [`fold`]). A match on it is fuzzy.
 pub fn name(raw: &str) -> Result<String, Invalid> {
     const K: IdentifierKind = IdentifierKind::Name;
@@ -659,6 +690,19 @@ mod tests {
         assert!(name(" -- ").is_err());
         assert_eq!(IdentifierKind::Name.match_kind(), MatchKind::Fuzzy);
         assert_eq!(IdentifierKind::Phone.match_kind(), MatchKind::Exact);
+    }
+
+    #[test]
+    fn postcodes_inside_addresses() {
+        assert_eq!(
+            postcode_in("Flat 2, 10 High St, Leeds LS1 4AP").as_deref(),
+            Some("LS1 4AP")
+        );
+        assert_eq!(
+            postcode_in("the farm near york, yo10 5dd").as_deref(),
+            Some("YO10 5DD")
+        );
+        assert_eq!(postcode_in("the car wash on the ring road"), None);
     }
 
     #[test]
