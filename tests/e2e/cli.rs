@@ -495,6 +495,44 @@ fn story_init_user_case_consent_timeline_audit() {
             .contains("gender_not_accepted")
     );
     let haven_id = haven["id"].as_str().expect("id");
+    // Placing shares the person's details with the provider: that needs their consent.
+    let out = run(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "place",
+            &reference,
+            "--facility",
+            haven_id,
+            "--date",
+            "2024-03-10",
+        ],
+        1,
+    );
+    assert!(
+        stderr(&out).contains("sharing_with_organisations"),
+        "{}",
+        stderr(&out)
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "consent",
+            "record",
+            &reference,
+            "--scope",
+            "sharing_with_organisations",
+            "--given",
+            "--method",
+            "verbal_interpreted",
+            "--on",
+            "2024-03-09",
+        ],
+    );
     let placed = json(
         &dir,
         &[
@@ -915,4 +953,266 @@ fn commands_before_init_say_to_run_init() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = run(&tmp.path().join("data"), &["case", "list"], 1);
     assert!(stderr(&out).contains("unchain init"), "{}", stderr(&out));
+}
+
+#[test]
+fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
+    let (_tmp, dir) = initialised();
+    let group = json(
+        &dir,
+        &[
+            "--as",
+            "cam",
+            "group",
+            "create",
+            "--name",
+            "Leeds Watch",
+            "--area",
+            "Leeds",
+            "--joined-on",
+            "2024-01-10",
+        ],
+    );
+    let group_id = group["id"].as_str().expect("group id");
+    json(
+        &dir,
+        &[
+            "--as",
+            "cam",
+            "campaign",
+            "training",
+            "record",
+            "--group",
+            group_id,
+            "--date",
+            "2024-01-20",
+            "--trainer",
+            "Sam",
+            "--attendees",
+            "10",
+            "--topic",
+            "Spotting the signs",
+        ],
+    );
+    let source = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "source",
+            "add",
+            "--kind",
+            "community_group",
+            "--name",
+            "Leeds Watch",
+            "--group",
+            group_id,
+        ],
+    );
+    assert_eq!(source["trained_since"], "2024-01-20");
+    let report = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "intel",
+            "add",
+            "--source",
+            source["id"].as_str().expect("id"),
+            "--received-on",
+            "2024-02-01",
+            "--area",
+            "Leeds",
+            "--age-group",
+            "adult",
+            "--narrative",
+            "Workers collected by van at 5am",
+            "--exploitation-kind",
+            "labour",
+            "--identifier",
+            "vehicle=AB12 CDE",
+        ],
+    );
+    let report_id = report["id"].as_str().expect("report id").to_owned();
+    assert_eq!(report["identifier_count"], 1);
+    assert!(
+        report.get("narrative").is_none(),
+        "summaries never carry the narrative"
+    );
+    let graded = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "intel",
+            "grade",
+            &report_id,
+            "--evaluation",
+            "reliable",
+            "--intelligence",
+            "known_directly",
+            "--handling",
+            "p",
+        ],
+    );
+    assert_eq!(graded["grading"]["grading"]["system"], "3x5x2");
+    // A grading outside the scheme: exit 2, nothing changes.
+    run(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "intel",
+            "grade",
+            &report_id,
+            "--evaluation",
+            "sure",
+            "--intelligence",
+            "x",
+            "--handling",
+            "p",
+        ],
+        2,
+    );
+    let ungraded = json(&dir, &["intel", "list", "--ungraded"]);
+    assert_eq!(ungraded, json!([]));
+
+    let suspect = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "suspect",
+            "add",
+            "--role",
+            "exploiter",
+            "--nationality",
+            "GB",
+            "--identifier",
+            "name=J Smith",
+            "--report",
+            &report_id,
+        ],
+    );
+    let suspects = json(&dir, &["suspect", "list"]);
+    assert!(
+        !suspects.to_string().contains("J Smith"),
+        "lists never carry identifiers"
+    );
+    assert_eq!(suspects[0]["id"], suspect["id"]);
+
+    let rescue = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "rescue",
+            "record",
+            "--date",
+            "2024-02-10",
+            "--area",
+            "Leeds",
+            "--partner",
+            "West Yorkshire Police",
+            "--report",
+            &report_id,
+            "--new",
+            r#"{"person":{"names":["A"],"estimated_age":30,"gender":"male"},"exploitation":["labour"]}"#,
+            "--new",
+            r#"{"person":{"names":["B"],"estimated_age":25,"gender":"male"},"exploitation":["labour"]}"#,
+        ],
+    );
+    assert_eq!(rescue["people"].as_array().map(Vec::len), Some(2));
+    let rescued = json(&dir, &["case", "list", "--stage", "rescued"]);
+    assert_eq!(rescued.as_array().map(Vec::len), Some(2));
+
+    // Both need a bed: two facilities, the needs, then one joint proposal.
+    for (name, region, lat, lon) in [
+        ("North Lodge", "North West", "53.4", "-2.2"),
+        ("Ridge House", "Yorkshire and The Humber", "53.8", "-1.5"),
+    ] {
+        json(
+            &dir,
+            &[
+                "--as",
+                "amara",
+                "facility",
+                "add",
+                "--name",
+                name,
+                "--operator",
+                "Op",
+                "--region",
+                region,
+                "--address",
+                "1 Road",
+                "--lat",
+                lat,
+                "--lon",
+                lon,
+                "--capacity",
+                "1",
+                "--set",
+                r#"accepts:={"genders":["male"],"age_groups":["adult"]}"#,
+            ],
+        );
+    }
+    for case in rescued.as_array().expect("array") {
+        json(
+            &dir,
+            &[
+                "--as",
+                "amara",
+                "placement",
+                "needs",
+                case["reference"].as_str().expect("ref"),
+                "--set",
+                "needs.gender=male",
+                "--set",
+                "needs.age_group=adult",
+                "--assessed-on",
+                "2024-02-11",
+            ],
+        );
+    }
+    let proposal = json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "placement",
+            "assign",
+            "--rescue",
+            rescue["id"].as_str().expect("rescue id"),
+        ],
+    );
+    assert_eq!(
+        proposal["assignment"]["placements"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{proposal}"
+    );
+    assert_eq!(proposal["assignment"]["unplaced"], json!([]));
+    // A proposal writes nothing: still no placement.
+    let refs: Vec<String> = rescued
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["reference"].as_str().expect("ref").to_owned())
+        .collect();
+    assert_eq!(json(&dir, &["placement", "list", &refs[0]]), json!([]));
+    // Unknown rescue: exit 2 (the core names the field) or 3.
+    let out = unchain(&dir)
+        .args([
+            "placement",
+            "assign",
+            "--rescue",
+            "0190a000-0000-7000-8000-000000000000",
+        ])
+        .output()
+        .expect("run");
+    assert!(matches!(out.status.code(), Some(2 | 3)), "{}", stderr(&out));
+    let v = json(&dir, &["audit", "verify"]);
+    assert!(v["first_bad"].is_null());
 }

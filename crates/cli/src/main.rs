@@ -117,6 +117,21 @@ enum Command {
     /// Advocacy, legal advice, police reports, prosecutions and civil claims.
     #[command(subcommand)]
     Legal(cmd::legal::LegalCmd),
+    /// Intelligence sources.
+    #[command(subcommand)]
+    Source(cmd::investigate::SourceCmd),
+    /// Community groups (the same as `campaign group`).
+    #[command(subcommand)]
+    Group(cmd::campaign::GroupCmd),
+    /// Intelligence reports: record, grade, link, disseminate.
+    #[command(subcommand)]
+    Intel(cmd::investigate::IntelCmd),
+    /// Suspects (identifiers sealed).
+    #[command(subcommand)]
+    Suspect(cmd::investigate::SuspectCmd),
+    /// Rescues of one or more people.
+    #[command(subcommand)]
+    Rescue(cmd::investigate::RescueCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -206,5 +221,10 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Followup(c) => cmd::aftercare::followup(ctx, c),
         Command::Progress(c) => cmd::aftercare::progress(ctx, c),
         Command::Legal(c) => cmd::legal::legal(ctx, c),
+        Command::Source(c) => cmd::investigate::source(ctx, c),
+        Command::Group(c) => cmd::campaign::campaign(ctx, cmd::campaign::CampaignCmd::Group(c)),
+        Command::Intel(c) => cmd::investigate::intel(ctx, c),
+        Command::Suspect(c) => cmd::investigate::suspect(ctx, c),
+        Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
     }
 }

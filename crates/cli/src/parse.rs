@@ -27,3 +27,16 @@ pub fn pair(s: &str) -> Result<(String, serde_json::Value), String> {
     }
     Ok((k.trim().to_owned(), serde_json::Value::String(v.to_owned())))
 }
+
+/// An identifier as `kind=value` (`phone=07700 900123`, `vehicle=AB12 CDE`).
+pub fn identifier(s: &str) -> Result<serde_json::Value, String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?} is not kind=value (e.g. phone=07700 900123)"))?;
+    Ok(serde_json::json!({"kind": k.trim().replace('-', "_"), "value": v}))
+}
+
+/// An enum name as the core spells it: snake_case, lower case.
+pub fn snake(s: &str) -> String {
+    s.trim().replace('-', "_").to_ascii_lowercase()
+}

@@ -1157,6 +1157,21 @@ impl Unchain {
         version: u64,
         grading: Grading,
     ) -> Result<ReportSummary> {
+        self.record_grading(actor, id, version, grading, self.clock.today())
+    }
+
+    /// Records a grading made on `graded_on` — an older report's grading entered as it was
+    /// recorded, 5x5x5 included when it predates the switch to 3x5x2 ([`GradingPolicy`]). The
+    /// same rules as [`Unchain::grade_report`] apply on that day; the day may not be in the
+    /// future or before the report was received. History stays in date order.
+    pub fn record_grading(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        version: u64,
+        grading: Grading,
+        graded_on: NaiveDate,
+    ) -> Result<ReportSummary> {
         self.authorize(actor, Operation::IntelGrade)?;
         let today = self.clock.today();
         let mut grading = grading;
@@ -1168,7 +1183,7 @@ impl Unchain {
             *c = c.trim().to_owned();
         }
         let mut errors: Vec<FieldError> = grading
-            .problems(today, &GradingPolicy::default())
+            .problems(graded_on, &GradingPolicy::default())
             .into_iter()
             .map(|p| FieldError::new(p.field, p.reason))
             .collect();
@@ -1179,16 +1194,29 @@ impl Unchain {
         {
             max_len(&mut errors, "grading.conditions", c, 2000);
         }
+        not_future(&mut errors, "graded_on", graded_on, today);
+        let report = records::load::<IntelligenceReport>(self.backend.as_ref(), id)?;
+        not_before(
+            &mut errors,
+            "graded_on",
+            graded_on,
+            report.data.received_on,
+            "the day the report was received",
+        );
         check(errors)?;
         let record = GradingRecord {
             grading,
             graded_by: actor.name.clone(),
-            graded_on: today,
+            graded_on,
             recorded_at: self.clock.now(),
         };
         self.write(actor, Operation::IntelGrade, |backend, batch| {
             let mut report = records::load_at::<IntelligenceReport>(backend, id, version)?;
-            report.data.gradings.push(record.clone());
+            let at = report
+                .data
+                .gradings
+                .partition_point(|g| g.graded_on <= record.graded_on);
+            report.data.gradings.insert(at, record.clone());
             records::stage_put(batch, id, &report.data, Some(version))?;
             Ok(((), vec![records::target::<IntelligenceReport>(id)]))
         })?;
@@ -1813,6 +1841,74 @@ pub(crate) mod tests {
             ..ReportFilter::default()
         };
         assert_eq!(core.reports(inv, &graded).expect("list").len(), 1);
+    }
+
+    #[test]
+    fn an_older_report_keeps_its_5x5x5_grading_and_its_handling_code_decides_sharing() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        let source = ngo(&core, inv);
+        let mut old = report(source.id);
+        old.received_on = Some(day(2014, 5, 1));
+        let r = core.create_report(inv, old).expect("report");
+        // 5x5x5 B/2/4: handling 4 kept the report with its originator (the 5x5x5 handling
+        // codes, as summarised in the domain brief).
+        let legacy = Grading::FiveByFive {
+            source: LegacySource::B,
+            intelligence: 2,
+            handling: 4,
+        };
+        let before = dump(&backend);
+        // Dated after the (configurable) switch to 3x5x2, or before the report came in: refused.
+        for (on, field) in [
+            (day(2016, 1, 1), "grading.system"),
+            (day(2014, 4, 30), "graded_on"),
+        ] {
+            let r = core.record_grading(inv, r.id, r.version, legacy.clone(), on);
+            assert!(
+                matches!(&r, Err(CoreError::Validation(e)) if e.len() == 1 && e[0].field == field),
+                "{on}: {r:?}"
+            );
+        }
+        assert_eq!(dump(&backend), before);
+        let g = core
+            .record_grading(inv, r.id, r.version, legacy, day(2014, 5, 2))
+            .expect("kept as recorded");
+        assert_eq!(
+            g.grading.as_ref().map(|g| g.grading.code()).as_deref(),
+            Some("B/2/4")
+        );
+        let refused = core.disseminate(
+            inv,
+            r.id,
+            NewDissemination {
+                force: "Metropolitan Police Service".into(),
+                date: Some(day(2014, 6, 1)),
+                reference: "MPS/1".into(),
+                summary: "the whole report".into(),
+            },
+        );
+        assert!(
+            matches!(&refused, Err(CoreError::Refused(why)) if why.contains("handling code 4")),
+            "{refused:?}"
+        );
+        // A later regrading in 3x5x2 goes after it in the history and now permits sharing.
+        let g = core
+            .grade_report(inv, r.id, g.version, p_grading())
+            .expect("regraded");
+        let codes: Vec<_> = g.gradings.iter().map(|x| x.grading.code()).collect();
+        assert_eq!(codes, ["B/2/4", "2/B/P"]);
+        let sent = core.disseminate(
+            inv,
+            r.id,
+            NewDissemination {
+                force: "Metropolitan Police Service".into(),
+                date: None,
+                reference: "MPS/2".into(),
+                summary: "the whole report".into(),
+            },
+        );
+        assert!(sent.is_ok(), "{sent:?}");
     }
 
     #[test]

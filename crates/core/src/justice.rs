@@ -24,6 +24,7 @@ use crate::error::{CoreError, FieldError, Result};
 use crate::people::Person;
 use crate::records::{self, Entity, Record};
 use crate::sealed::Sealed;
+use crate::suspects::Suspect;
 use crate::unchain::Unchain;
 use crate::users::Actor;
 use crate::validate::{check, not_before, not_future, optional, required};
@@ -584,8 +585,8 @@ impl Unchain {
     /// suspect's prosecution on the case. Sharing the person's account with police needs their
     /// consent (`sharing_with_police`) in force on the day.
     ///
-    /// The suspect is given by id; until the suspects service holds a record for every suspect,
-    /// only its form (a uuid) is checked.
+    /// The suspect must be recorded (see [`Unchain::create_suspect`]); the report links them to
+    /// the case if they were not already.
     pub fn report_to_police(
         &self,
         actor: &Actor,
@@ -600,8 +601,11 @@ impl Unchain {
         required(&mut errors, "force", &new.force, 200);
         required(&mut errors, "crime_reference", &new.crime_reference, 100);
         not_future(&mut errors, "reported_on", on, today);
-        if new.suspect_id.is_nil() {
-            errors.push(FieldError::new("suspect_id", "is required"));
+        if records::find::<Suspect>(self.backend.as_ref(), new.suspect_id)?.is_none() {
+            errors.push(FieldError::new(
+                "suspect_id",
+                format!("no suspect {} (record the suspect first)", new.suspect_id),
+            ));
         }
         check(errors)?;
         let case = self.case_at(case_id, case_version)?;
@@ -626,7 +630,12 @@ impl Unchain {
             recorded_at: self.clock.now(),
         };
         self.write(actor, Operation::LegalManage, |backend, batch| {
-            let case = records::load_at::<Case>(backend, case_id, case_version)?;
+            let mut case = records::load_at::<Case>(backend, case_id, case_version)?;
+            let suspect = records::load::<Suspect>(backend, new.suspect_id)?;
+            records::stage_check(batch, &suspect);
+            if !case.data.suspect_ids.contains(&new.suspect_id) {
+                case.data.suspect_ids.push(new.suspect_id);
+            }
             self.stage_case_event(
                 batch,
                 &case,
@@ -1132,6 +1141,16 @@ mod tests {
         .expect("consent");
     }
 
+    /// Records a suspect (an investigator's job) and returns its id.
+    fn new_suspect(core: &Unchain, staff: &[Actor]) -> Uuid {
+        core.create_suspect(
+            by_role(staff, Role::Investigator),
+            crate::suspects::NewSuspect::default(),
+        )
+        .expect("suspect recorded")
+        .id
+    }
+
     fn report(suspect: Uuid, on: NaiveDate) -> NewPoliceReport {
         NewPoliceReport {
             suspect_id: suspect,
@@ -1168,11 +1187,13 @@ mod tests {
             let v = core
                 .record_advocacy(legal, case_id, v, true, Some(d(2023, 1, 10)))
                 .expect("advocacy requested");
-            let suspect = Uuid::now_v7();
+            let suspect = new_suspect(core, &staff);
             let r = core
                 .report_to_police(legal, case_id, v, report(suspect, d(2023, 1, 12)))
                 .expect("reported");
             assert_eq!(r.data.state, ProsecutionState::Reported);
+            let linked = records::load::<Case>(core.backend.as_ref(), case_id).expect("case");
+            assert_eq!(linked.data.suspect_ids, vec![suspect], "{}", t.name);
             let steps = [
                 (ProsecutionStep::InvestigationOpened, d(2023, 1, 20)),
                 (
@@ -1381,6 +1402,7 @@ mod tests {
         let staff = staff(&core);
         let legal = by_role(&staff, Role::LegalAdvocate);
         let (case_id, v) = rescued_case(&core, &staff, adult(), d(2024, 5, 1), None);
+        let s1 = new_suspect(&core, &staff);
         let before = dump(&backend);
         let fields = |r: Result<_>| match r {
             Err(CoreError::Validation(e)) => e.into_iter().map(|e| e.field).collect::<Vec<_>>(),
@@ -1483,8 +1505,7 @@ mod tests {
 
         // Refusals: no police consent; an order without a conviction; a milestone for a suspect
         // never reported; a stale case version.
-        let no_consent =
-            core.report_to_police(legal, case_id, v, report(Uuid::now_v7(), d(2024, 5, 2)));
+        let no_consent = core.report_to_police(legal, case_id, v, report(s1, d(2024, 5, 2)));
         assert!(
             matches!(no_consent, Err(CoreError::Refused(_))),
             "{no_consent:?}"
@@ -1517,7 +1538,14 @@ mod tests {
         );
         assert_eq!(dump(&backend), before);
         police_consent(&core, &staff, case_id, d(2024, 5, 1));
-        let suspect = Uuid::now_v7();
+        // An unrecorded suspect names the field.
+        let unrecorded =
+            core.report_to_police(legal, case_id, v, report(Uuid::now_v7(), d(2024, 5, 2)));
+        assert!(
+            matches!(&unrecorded, Err(CoreError::Validation(e)) if e[0].field == "suspect_id"),
+            "{unrecorded:?}"
+        );
+        let suspect = s1;
         let r = core
             .report_to_police(legal, case_id, v, report(suspect, d(2024, 5, 2)))
             .expect("reported");
@@ -1743,6 +1771,59 @@ mod tests {
                 prop_assert!(hundredths * w * 2 + w > exact_num * 2 || exact_num == 0);
                 prop_assert!(hundredths * w * 2 <= exact_num * 2 + w);
                 prop_assert!(hundredths <= 10_000);
+            }
+
+            /// Random milestones for two suspects: each prosecution record's state is the case's
+            /// prosecution track for that suspect, and a refused or invalid step writes nothing.
+            #[test]
+            fn prosecution_records_follow_the_case(
+                steps in proptest::collection::vec((0usize..2, 0u8..7, 0u64..20), 1..16)
+            ) {
+                let (core, backend) = core();
+                let staff = staff(&core);
+                let legal = by_role(&staff, Role::LegalAdvocate);
+                let start = d(2023, 1, 2);
+                let (case_id, mut version) = rescued_case(&core, &staff, adult(), start, None);
+                police_consent(&core, &staff, case_id, start);
+                let suspects = [new_suspect(&core, &staff), new_suspect(&core, &staff)];
+                let mut day = start;
+                for (who, what, gap) in steps {
+                    day = day + chrono::Days::new(gap);
+                    let suspect = suspects[who];
+                    let before = dump(&backend);
+                    let result = match what {
+                        0 => core.report_to_police(legal, case_id, version, report(suspect, day)),
+                        n => {
+                            let step = match n {
+                                1 => ProsecutionStep::InvestigationOpened,
+                                2 => ProsecutionStep::Charged { offences: vec![Offence::ModernSlaveryActS2] },
+                                3 => ProsecutionStep::TrialStarted { court: None },
+                                4 => ProsecutionStep::Verdict { verdict: Verdict::Convicted, sentence: Some("4 years".into()) },
+                                5 => ProsecutionStep::Verdict { verdict: Verdict::Acquitted, sentence: None },
+                                _ => ProsecutionStep::NoFurtherAction,
+                            };
+                            core.prosecution_update(legal, case_id, version, milestone(suspect, step, day))
+                        }
+                    };
+                    match result {
+                        Ok(r) => version = r.case_version,
+                        Err(CoreError::Refused(_) | CoreError::Validation(_) | CoreError::NotFound { .. }) => {
+                            prop_assert_eq!(dump(&backend), before);
+                        }
+                        Err(e) => return Err(TestCaseError::fail(e.to_string())),
+                    }
+                    let state = records::load::<Case>(core.backend.as_ref(), case_id)
+                        .expect("case").data.state().expect("replays");
+                    let records = records::filter::<LegalRecord>(core.backend.as_ref(), |r| r.data.case_id == case_id)
+                        .expect("records");
+                    for s in suspects {
+                        let recorded = records.iter().find_map(|r| match &r.data.entry {
+                            LegalEntry::Prosecution(p) if p.suspect_id == s => Some(p.state),
+                            _ => None,
+                        });
+                        prop_assert_eq!(recorded, state.prosecution(SuspectId(s)).map(|p| p.state));
+                    }
+                }
             }
 
             /// The invariant check itself: a payment is accepted exactly when something was

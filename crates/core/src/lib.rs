@@ -22,6 +22,7 @@ pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod facilities;
+pub mod feed;
 pub mod followups;
 pub mod grading;
 pub mod import;

@@ -1826,6 +1826,56 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn racing_decisions_one_wins_and_the_record_agrees_with_the_case() {
+        for t in cores() {
+            let staff = staff(&t.core);
+            let legal = by_role(&staff, Role::LegalAdvocate).clone();
+            let (case_id, v) = rescued_case(&t.core, &staff, adult(), d(2024, 5, 1), Some(true));
+            let r = t
+                .core
+                .nrm_refer(&legal, case_id, v, referral(d(2024, 5, 2)))
+                .expect("referred");
+            let results: Vec<_> = [Outcome::Positive, Outcome::Negative]
+                .into_iter()
+                .map(|outcome| {
+                    let core = t.core.clone();
+                    let legal = legal.clone();
+                    let version = r.case_version;
+                    std::thread::spawn(move || {
+                        core.nrm_reasonable_grounds(
+                            &legal,
+                            case_id,
+                            version,
+                            outcome,
+                            d(2024, 5, 9),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect();
+            let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            assert_eq!(won.len(), 1, "{}: exactly one decision wins", t.name);
+            assert!(
+                results
+                    .iter()
+                    .any(|r| matches!(r, Err(CoreError::Conflict { .. }))),
+                "{}",
+                t.name
+            );
+            let current = t
+                .core
+                .current_referral(t.backend.as_ref(), case_id)
+                .expect("reads")
+                .expect("referral");
+            assert_eq!(current.data.state, case_nrm(&t.core, case_id), "{}", t.name);
+            assert_eq!(current.data.history.len(), 2, "{}", t.name);
+            assert_eq!(current.data.state, won[0].referral.state);
+        }
+    }
+
+    #[test]
     fn roles_follow_the_matrix() {
         let (core, _) = core();
         let staff = staff(&core);

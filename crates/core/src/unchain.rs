@@ -60,6 +60,17 @@ impl Unchain {
         }
     }
 
+    /// Writes everything committed so far to disk (the server calls it on shutdown; commits are
+    /// already durable, this also flushes sled's own buffers and caches).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.backend.flush()?)
+    }
+
+    /// Whether the store answers (the server's readiness check): reads the audit chain's head.
+    pub fn ready(&self) -> Result<u64> {
+        Ok(self.backend.stream_head(audit::STREAM)?)
+    }
+
     /// The clock the core uses.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()

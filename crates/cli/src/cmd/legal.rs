@@ -13,6 +13,7 @@ use super::cases::find;
 use crate::body::Body;
 use crate::fail::Result;
 use crate::out::{opt, word};
+use crate::parse::snake;
 use crate::{Ctx, base, parse};
 
 /// `unchain legal …`.
@@ -164,10 +165,6 @@ pub enum ClaimCmd {
         #[arg(long, value_parser = parse::date)]
         on: Option<NaiveDate>,
     },
-}
-
-fn snake(s: &str) -> String {
-    s.trim().replace('-', "_")
 }
 
 fn show(ctx: &Ctx, r: &JusticeRecord) -> Result<()> {

@@ -3,6 +3,7 @@
 pub mod aftercare;
 pub mod campaign;
 pub mod cases;
+pub mod investigate;
 pub mod legal;
 pub mod nrm;
 pub mod setup;

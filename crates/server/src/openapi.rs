@@ -1,0 +1,324 @@
+//! The OpenAPI 3.1 document, built with utoipa from the route table ([`crate::routes::ENDPOINTS`])
+//! so that no route can be mounted without being described.
+//!
+//! Schemas: the bodies the server defines (wrappers with a version, tokens, problems, pages)
+//! derive `utoipa::ToSchema` here. The core's types are *not* annotated — unchain-core must not
+//! depend on utoipa (a front-end crate; see docs/ARCHITECTURE.md) — so each appears as a named
+//! object schema pointing at its Rust type, whose serde form is documented in the crate docs. That
+//! is the lightest sound choice: every route, parameter, body, response and error is in the
+//! document, with exact shapes for everything the server owns and names for the rest, and no
+//! mirror types that could drift from the core.
+
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, Paths, Ref,
+    RefOr, Required, ResponseBuilder, Schema,
+};
+
+use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+use crate::routes::{
+    DocumentWithContent, ENDPOINTS, EventBody, GroupBody, Health, IssuedToken, LinkBody,
+    NewTokenBody, NewUserBody, OutcomeBody, PersonBody, WorkingDays,
+};
+use crate::{Access, Endpoint};
+
+/// The core types named in the document, with the Rust type that defines their JSON.
+const CORE_TYPES: &[(&str, &str)] = &[
+    ("Actor", "unchain_core::users::Actor"),
+    (
+        "User",
+        "unchain_core::records::Entity<unchain_core::users::User>",
+    ),
+    ("TokenInfo", "unchain_core::tokens::TokenInfo"),
+    ("CaseSummary", "unchain_core::cases::CaseSummary"),
+    ("NewCase", "unchain_core::cases::NewCase"),
+    ("CaseView", "unchain_core::cases::CaseView"),
+    ("TimelineEntry", "unchain_core::cases::TimelineEntry"),
+    ("DocumentMeta", "unchain_core::documents::DocumentMeta"),
+    ("NewDocument", "unchain_core::documents::NewDocument"),
+    ("PersonView", "unchain_core::people::PersonView"),
+    (
+        "ConsentRecord",
+        "unchain_core::records::Entity<unchain_core::consent::ConsentRecord>",
+    ),
+    ("NewConsent", "unchain_core::consent::NewConsent"),
+    ("ConsentStatus", "unchain_core::consent::ConsentStatus"),
+    (
+        "CommunityGroup",
+        "unchain_core::campaign::CommunityGroup (as Entity when returned)",
+    ),
+    ("GroupRecord", "unchain_core::campaign::GroupRecord"),
+    (
+        "TrainingSession",
+        "unchain_core::campaign::TrainingSession (as Entity when returned)",
+    ),
+    (
+        "CampaignAction",
+        "unchain_core::campaign::CampaignAction (as Entity when returned)",
+    ),
+    ("Verification", "unchain_core::audit::Verification"),
+    ("AuditEntry", "unchain_core::audit::AuditEntry"),
+    ("ChangePage", "unchain_core::feed::ChangePage"),
+    ("Holiday", "unchain_core::nrm::calendar::Holiday"),
+    ("Object", "any JSON object"),
+];
+
+fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+/// The schema for a response or body name: a component, or `PageOfX` / `ListOfX` of one.
+fn schema_for(name: &str) -> RefOr<Schema> {
+    if let Some(item) = name.strip_prefix("PageOf") {
+        return ObjectBuilder::new()
+            .property("items", ArrayBuilder::new().items(reference(item)))
+            .required("items")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("pass as cursor for the next page; absent on the last")),
+            )
+            .into();
+    }
+    if let Some(item) = name.strip_prefix("ListOf") {
+        return ArrayBuilder::new().items(reference(item)).into();
+    }
+    reference(name)
+}
+
+fn problem(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(reference("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
+    let mut op = OperationBuilder::new()
+        .operation_id(Some(e.id))
+        .summary(Some(e.summary))
+        .tag(e.tag);
+    let mut description = match e.access {
+        Access::Public => "No authentication.".to_owned(),
+        Access::Authenticated => "Any valid token.".to_owned(),
+        Access::Operation(o) => format!(
+            "Requires a token whose role may `{}` (see the permission matrix in docs/SECURITY.md).",
+            o.as_str()
+        ),
+        Access::ByBody => {
+            "The operation depends on the event (`cases::event_operation`): e.g. `case.update`, \
+             `case.close`, `legal.manage`."
+                .to_owned()
+        }
+    };
+    if e.versioned {
+        description.push_str(
+            " Send the version read in the body or as `If-Match: \"<version>\"`; a stale one is \
+             409 (body) or 412 (If-Match), and nothing is written.",
+        );
+    }
+    op = op.description(Some(description));
+    if e.access != Access::Public {
+        op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+    }
+    // Path parameters.
+    for part in e.path.split('/') {
+        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            let (format, text) = match name {
+                "jurisdiction" => (None, "england-and-wales, scotland or northern-ireland"),
+                _ if e.id == "get_case" => (None, "the case id or its reference (UC-000001)"),
+                _ => (Some("uuid"), "the record's id"),
+            };
+            let mut schema = ObjectBuilder::new().schema_type(Type::String);
+            if let Some(f) = format {
+                schema = schema.format(Some(utoipa::openapi::SchemaFormat::Custom(f.into())));
+            }
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some(text))
+                    .schema(Some(schema)),
+            );
+        }
+    }
+    for q in e.query {
+        let kind = match q.kind {
+            "integer" => Type::Integer,
+            "boolean" => Type::Boolean,
+            _ => Type::String,
+        };
+        let mut schema = ObjectBuilder::new().schema_type(kind);
+        if !q.format.is_empty() {
+            schema = schema.format(Some(utoipa::openapi::SchemaFormat::Custom(q.format.into())));
+        }
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name(q.name)
+                .parameter_in(ParameterIn::Query)
+                .required(if q.required {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .description(Some(q.description))
+                .schema(Some(schema)),
+        );
+    }
+    if e.versioned {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some("the ETag of the version read"))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        );
+    }
+    if let Some(body) = e.request {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema_for(body))).build(),
+                )
+                .build(),
+        ));
+    }
+    let mut ok = ResponseBuilder::new()
+        .description(if e.status == 201 { "Created" } else { "OK" })
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(schema_for(e.response)))
+                .build(),
+        );
+    if e.id == "events" {
+        ok = ok.content(
+            "text/event-stream",
+            ContentBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some(
+                            "one `change` event per change: id = feed position, data = a Change",
+                        )),
+                ))
+                .build(),
+        );
+    }
+    op = op.response(e.status.to_string(), ok.build());
+    if e.access != Access::Public {
+        op = op.response("401", problem("No valid bearer token"));
+    }
+    if matches!(e.access, Access::Operation(_) | Access::ByBody) {
+        op = op.response("403", problem("The role does not allow this"));
+    }
+    if e.path.contains('{') {
+        op = op.response("400", problem("A malformed path or query parameter"));
+        op = op.response("404", problem("No such record"));
+    } else if !e.query.is_empty() {
+        op = op.response("400", problem("A malformed query parameter"));
+    }
+    if e.request.is_some() {
+        op = op
+            .response("400", problem("Malformed JSON"))
+            .response("413", problem("Over the body limit"))
+            .response("415", problem("Not application/json"));
+    }
+    if e.request.is_some() || !e.query.is_empty() {
+        op = op.response(
+            "422",
+            problem("Invalid input (every failing field) or refused by a rule of the work"),
+        );
+    }
+    if e.versioned {
+        op = op
+            .response("409", problem("Stale version; nothing was written"))
+            .response(
+                "412",
+                problem("If-Match does not match; nothing was written"),
+            )
+            .response("428", problem("No version given"));
+    }
+    if e.access != Access::Public {
+        op = op.response(
+            "500",
+            problem("A store failure (logged with the request id)"),
+        );
+    }
+    op.build()
+}
+
+/// The document.
+pub fn document() -> OpenApi {
+    let mut paths = Paths::new();
+    for e in ENDPOINTS {
+        let method = match e.method {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "DELETE" => HttpMethod::Delete,
+            _ => HttpMethod::Patch,
+        };
+        let item = PathItem::new(method, operation(e));
+        match paths.paths.get_mut(e.path) {
+            Some(existing) => existing.merge_operations(item),
+            None => {
+                paths.paths.insert(e.path.to_owned(), item);
+            }
+        }
+    }
+    let mut components = ComponentsBuilder::new()
+        .schema_from::<Problem>()
+        .schema_from::<ProblemField>()
+        .schema_from::<Health>()
+        .schema_from::<NewUserBody>()
+        .schema_from::<NewTokenBody>()
+        .schema_from::<IssuedToken>()
+        .schema_from::<EventBody>()
+        .schema_from::<LinkBody>()
+        .schema_from::<PersonBody>()
+        .schema_from::<GroupBody>()
+        .schema_from::<OutcomeBody>()
+        .schema_from::<WorkingDays>()
+        .schema_from::<DocumentWithContent>()
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    for (name, rust) in CORE_TYPES {
+        components = components.schema(
+            *name,
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(format!(
+                    "The JSON (serde) form of `{rust}`; see the unchain-core documentation."
+                ))),
+        );
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("unchain")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "The HTTP API of unchain. Errors are application/problem+json (RFC 9457).",
+                ))
+                .build(),
+        )
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+}
