@@ -1048,7 +1048,9 @@ impl Unchain {
 
     fn report_summary(&self, r: Entity<IntelligenceReport>) -> Result<ReportSummary> {
         let case_ids = self.report_case_ids(self.backend.as_ref(), &r)?;
-        self.report_summary_with(r, case_ids)
+        let source = records::load::<Source>(self.backend.as_ref(), r.data.source_id)?;
+        let trained = self.source_trained_on(&source.data, r.data.received_on)?;
+        Ok(summarise(r, case_ids, source.data.kind, trained))
     }
 
     /// Case ids by the report they list, from one scan of the cases (for lists).
@@ -1060,39 +1062,6 @@ impl Unchain {
             }
         }
         Ok(out)
-    }
-
-    fn report_summary_with(
-        &self,
-        r: Entity<IntelligenceReport>,
-        linked_from_cases: Vec<Uuid>,
-    ) -> Result<ReportSummary> {
-        let source = records::load::<Source>(self.backend.as_ref(), r.data.source_id)?;
-        let case_ids: Vec<Uuid> = r
-            .data
-            .case_ids
-            .iter()
-            .chain(&linked_from_cases)
-            .copied()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        Ok(ReportSummary {
-            id: r.id,
-            version: r.version,
-            received_on: r.data.received_on,
-            source_id: r.data.source_id,
-            source_kind: source.data.kind,
-            source_trained: self.source_trained_on(&source.data, r.data.received_on)?,
-            area: r.data.area,
-            indicators: r.data.indicators,
-            assessment: r.data.assessment,
-            identifier_count: r.data.identifier_count,
-            case_ids,
-            suspect_ids: r.data.suspect_ids,
-            grading: r.data.gradings.last().cloned(),
-            gradings: r.data.gradings,
-        })
     }
 
     /// One report in full: the narrative and identifiers are opened, and the read audited.
@@ -1130,6 +1099,23 @@ impl Unchain {
     pub fn reports(&self, actor: &Actor, filter: &ReportFilter) -> Result<Vec<ReportSummary>> {
         self.authorize(actor, Operation::IntelRead)?;
         let mut links = self.cases_by_report()?;
+        // One scan each of sources and trainings, not one per report.
+        let sources: std::collections::BTreeMap<Uuid, (SourceKind, Option<Uuid>)> =
+            records::all::<Source>(self.backend.as_ref())?
+                .into_iter()
+                .map(|s| {
+                    let group = match s.data.kind {
+                        SourceKind::CommunityGroup => s.data.group_id,
+                        _ => None,
+                    };
+                    (s.id, (s.data.kind, group))
+                })
+                .collect();
+        let mut trained_since: std::collections::BTreeMap<Uuid, NaiveDate> = Default::default();
+        for t in records::all::<TrainingSession>(self.backend.as_ref())? {
+            let e = trained_since.entry(t.data.group_id).or_insert(t.data.date);
+            *e = (*e).min(t.data.date);
+        }
         records::filter::<IntelligenceReport>(self.backend.as_ref(), |r| {
             let d = &r.data;
             !(filter.received_from.is_some_and(|f| d.received_on < f)
@@ -1140,7 +1126,18 @@ impl Unchain {
         .into_iter()
         .map(|r| {
             let linked = links.remove(&r.id).unwrap_or_default();
-            self.report_summary_with(r, linked)
+            let (kind, group) =
+                sources
+                    .get(&r.data.source_id)
+                    .copied()
+                    .ok_or_else(|| CoreError::NotFound {
+                        kind: Source::KIND,
+                        id: r.data.source_id.to_string(),
+                    })?;
+            let trained = group
+                .and_then(|g| trained_since.get(&g))
+                .is_some_and(|d| *d <= r.data.received_on);
+            Ok(summarise(r, linked, kind, trained))
         })
         .collect()
     }
@@ -1157,6 +1154,21 @@ impl Unchain {
         version: u64,
         grading: Grading,
     ) -> Result<ReportSummary> {
+        self.record_grading(actor, id, version, grading, self.clock.today())
+    }
+
+    /// Records a grading made on `graded_on` — an older report's grading entered as it was
+    /// recorded, 5x5x5 included when it predates the switch to 3x5x2 ([`GradingPolicy`]). The
+    /// same rules as [`Unchain::grade_report`] apply on that day; the day may not be in the
+    /// future or before the report was received. History stays in date order.
+    pub fn record_grading(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        version: u64,
+        grading: Grading,
+        graded_on: NaiveDate,
+    ) -> Result<ReportSummary> {
         self.authorize(actor, Operation::IntelGrade)?;
         let today = self.clock.today();
         let mut grading = grading;
@@ -1168,7 +1180,7 @@ impl Unchain {
             *c = c.trim().to_owned();
         }
         let mut errors: Vec<FieldError> = grading
-            .problems(today, &GradingPolicy::default())
+            .problems(graded_on, &GradingPolicy::default())
             .into_iter()
             .map(|p| FieldError::new(p.field, p.reason))
             .collect();
@@ -1179,16 +1191,29 @@ impl Unchain {
         {
             max_len(&mut errors, "grading.conditions", c, 2000);
         }
+        not_future(&mut errors, "graded_on", graded_on, today);
+        let report = records::load::<IntelligenceReport>(self.backend.as_ref(), id)?;
+        not_before(
+            &mut errors,
+            "graded_on",
+            graded_on,
+            report.data.received_on,
+            "the day the report was received",
+        );
         check(errors)?;
         let record = GradingRecord {
             grading,
             graded_by: actor.name.clone(),
-            graded_on: today,
+            graded_on,
             recorded_at: self.clock.now(),
         };
         self.write(actor, Operation::IntelGrade, |backend, batch| {
             let mut report = records::load_at::<IntelligenceReport>(backend, id, version)?;
-            report.data.gradings.push(record.clone());
+            let at = report
+                .data
+                .gradings
+                .partition_point(|g| g.graded_on <= record.graded_on);
+            report.data.gradings.insert(at, record.clone());
             records::stage_put(batch, id, &report.data, Some(version))?;
             Ok(((), vec![records::target::<IntelligenceReport>(id)]))
         })?;
@@ -1373,6 +1398,41 @@ impl Unchain {
             .collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|d| (d.date, d.recorded_at, d.id));
         Ok(out)
+    }
+}
+
+/// A report's summary, given its linked cases (from the case side) and its source's kind and
+/// trained-ness.
+fn summarise(
+    r: Entity<IntelligenceReport>,
+    linked_from_cases: Vec<Uuid>,
+    source_kind: SourceKind,
+    source_trained: bool,
+) -> ReportSummary {
+    let case_ids: Vec<Uuid> = r
+        .data
+        .case_ids
+        .iter()
+        .chain(&linked_from_cases)
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    ReportSummary {
+        id: r.id,
+        version: r.version,
+        received_on: r.data.received_on,
+        source_id: r.data.source_id,
+        source_kind,
+        source_trained,
+        area: r.data.area,
+        indicators: r.data.indicators,
+        assessment: r.data.assessment,
+        identifier_count: r.data.identifier_count,
+        case_ids,
+        suspect_ids: r.data.suspect_ids,
+        grading: r.data.gradings.last().cloned(),
+        gradings: r.data.gradings,
     }
 }
 
@@ -1620,6 +1680,11 @@ pub(crate) mod tests {
             })
         ));
         assert_eq!(core.sources(officer).expect("list").len(), 1);
+        // The list and the single read agree (they are computed along different paths).
+        let admin = &staff[0];
+        for listed in core.reports(admin, &ReportFilter::default()).expect("list") {
+            assert_eq!(listed, core.report(admin, listed.id).expect("read").summary);
+        }
     }
 
     #[test]
@@ -1813,6 +1878,74 @@ pub(crate) mod tests {
             ..ReportFilter::default()
         };
         assert_eq!(core.reports(inv, &graded).expect("list").len(), 1);
+    }
+
+    #[test]
+    fn an_older_report_keeps_its_5x5x5_grading_and_its_handling_code_decides_sharing() {
+        let (core, backend, staff) = fixture();
+        let inv = by_role(&staff, Role::Investigator);
+        let source = ngo(&core, inv);
+        let mut old = report(source.id);
+        old.received_on = Some(day(2014, 5, 1));
+        let r = core.create_report(inv, old).expect("report");
+        // 5x5x5 B/2/4: handling 4 kept the report with its originator (the 5x5x5 handling
+        // codes, as summarised in the domain brief).
+        let legacy = Grading::FiveByFive {
+            source: LegacySource::B,
+            intelligence: 2,
+            handling: 4,
+        };
+        let before = dump(&backend);
+        // Dated after the (configurable) switch to 3x5x2, or before the report came in: refused.
+        for (on, field) in [
+            (day(2016, 1, 1), "grading.system"),
+            (day(2014, 4, 30), "graded_on"),
+        ] {
+            let r = core.record_grading(inv, r.id, r.version, legacy.clone(), on);
+            assert!(
+                matches!(&r, Err(CoreError::Validation(e)) if e.len() == 1 && e[0].field == field),
+                "{on}: {r:?}"
+            );
+        }
+        assert_eq!(dump(&backend), before);
+        let g = core
+            .record_grading(inv, r.id, r.version, legacy, day(2014, 5, 2))
+            .expect("kept as recorded");
+        assert_eq!(
+            g.grading.as_ref().map(|g| g.grading.code()).as_deref(),
+            Some("B/2/4")
+        );
+        let refused = core.disseminate(
+            inv,
+            r.id,
+            NewDissemination {
+                force: "Metropolitan Police Service".into(),
+                date: Some(day(2014, 6, 1)),
+                reference: "MPS/1".into(),
+                summary: "the whole report".into(),
+            },
+        );
+        assert!(
+            matches!(&refused, Err(CoreError::Refused(why)) if why.contains("handling code 4")),
+            "{refused:?}"
+        );
+        // A later regrading in 3x5x2 goes after it in the history and now permits sharing.
+        let g = core
+            .grade_report(inv, r.id, g.version, p_grading())
+            .expect("regraded");
+        let codes: Vec<_> = g.gradings.iter().map(|x| x.grading.code()).collect();
+        assert_eq!(codes, ["B/2/4", "2/B/P"]);
+        let sent = core.disseminate(
+            inv,
+            r.id,
+            NewDissemination {
+                force: "Metropolitan Police Service".into(),
+                date: None,
+                reference: "MPS/2".into(),
+                summary: "the whole report".into(),
+            },
+        );
+        assert!(sent.is_ok(), "{sent:?}");
     }
 
     #[test]
