@@ -228,3 +228,76 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every verb (leaf command) shows an example in its `--help`.
+    #[test]
+    fn every_verb_has_an_example() {
+        fn walk(cmd: &clap::Command, path: String, missing: &mut Vec<String>) {
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !help.contains("Example") {
+                    missing.push(path);
+                }
+                return;
+            }
+            for s in subs {
+                walk(s, format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "unchain".into(), &mut missing);
+        assert!(missing.is_empty(), "verbs without an example: {missing:?}");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_core_error() {
+        use unchain_core::{CoreError, FieldError};
+        let code = |e: CoreError| Failure::Core(e).code();
+        assert_eq!(
+            code(CoreError::Validation(vec![FieldError::new("a", "b")])),
+            2
+        );
+        assert_eq!(
+            code(CoreError::NotFound {
+                kind: "case",
+                id: "x".into()
+            }),
+            3
+        );
+        assert_eq!(
+            code(CoreError::Conflict {
+                kind: "case",
+                id: "x".into(),
+                expected: 1,
+                found: 2
+            }),
+            4
+        );
+        assert_eq!(
+            code(CoreError::Forbidden {
+                actor: "a".into(),
+                role: "analyst".into(),
+                operation: "case.create"
+            }),
+            5
+        );
+        assert_eq!(code(CoreError::Refused("no".into())), 1);
+        assert_eq!(Failure::Usage("x".into()).code(), 2);
+    }
+}
