@@ -96,7 +96,7 @@ impl Record for CampaignAction {
 }
 
 impl CommunityGroup {
-    fn validate(&self, today: NaiveDate) -> Vec<FieldError> {
+    pub(crate) fn validate(&self, today: NaiveDate) -> Vec<FieldError> {
         let mut e = Vec::new();
         required(&mut e, "name", &self.name, 200);
         required(&mut e, "area", &self.area, 200);

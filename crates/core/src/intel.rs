@@ -24,7 +24,7 @@ use unchain_nrm::indicators::{
     self, AgeGroup as IndicatorAgeGroup, Catalogue, Combination, Conclusion, Dimension,
     ExploitationKind, Strength,
 };
-use unchain_store::Backend;
+use unchain_store::{Backend, Batch};
 use uuid::Uuid;
 
 use crate::auth::Operation;
@@ -1228,6 +1228,7 @@ impl Unchain {
     fn dissemination_check(
         &self,
         backend: &dyn Backend,
+        batch: &mut Batch,
         report: &Entity<IntelligenceReport>,
         date: NaiveDate,
     ) -> Result<(GradingRecord, Vec<Uuid>)> {
@@ -1249,7 +1250,13 @@ impl Unchain {
             people.insert(case.data.person_id);
         }
         for person in &people {
-            self.require_consent(*person, ConsentScope::SharingWithPolice, date)?;
+            self.require_consent_in(
+                backend,
+                batch,
+                *person,
+                ConsentScope::SharingWithPolice,
+                date,
+            )?;
         }
         Ok((grading, people.into_iter().collect()))
     }
@@ -1327,7 +1334,7 @@ impl Unchain {
         let id = Uuid::now_v7();
         let stored = self.write(actor, Operation::IntelDisseminate, |backend, batch| {
             let report = records::load::<IntelligenceReport>(backend, report_id)?;
-            let (grading, person_ids) = self.dissemination_check(backend, &report, date)?;
+            let (grading, person_ids) = self.dissemination_check(backend, batch, &report, date)?;
             records::stage_check(batch, &report);
             let record = Dissemination {
                 report_id,

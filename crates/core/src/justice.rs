@@ -610,6 +610,8 @@ impl Unchain {
         }
         check(errors)?;
         let case = self.case_at(case_id, case_version)?;
+        // Checked here for a clear refusal, and again inside the write against a withdrawal
+        // recorded meanwhile.
         self.require_consent(case.data.person_id, ConsentScope::SharingWithPolice, on)?;
         let id = Uuid::now_v7();
         let prosecution = Prosecution {
@@ -633,6 +635,13 @@ impl Unchain {
         };
         self.write(actor, Operation::LegalManage, |backend, batch| {
             let mut case = records::load_at::<Case>(backend, case_id, case_version)?;
+            self.require_consent_in(
+                backend,
+                batch,
+                case.data.person_id,
+                ConsentScope::SharingWithPolice,
+                on,
+            )?;
             let suspect = records::load::<Suspect>(backend, new.suspect_id)?;
             records::stage_check(batch, &suspect);
             if !case.data.suspect_ids.contains(&new.suspect_id) {

@@ -1,1 +1,0 @@
-//! Identifier normalisation and the organised-crime picture (clusters).
