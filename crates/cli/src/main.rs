@@ -132,6 +132,17 @@ enum Command {
     /// Rescues of one or more people.
     #[command(subcommand)]
     Rescue(cmd::investigate::RescueCmd),
+    /// Import intel, cases, facilities or groups from CSV or JSON Lines.
+    #[command(
+        after_help = "Examples:\n  unchain import cases people.csv\n  unchain import groups groups.jsonl --skip-invalid rejects.jsonl"
+    )]
+    Import(cmd::data::ImportArgs),
+    /// The network picture: clusters linked by shared identifiers.
+    #[command(subcommand)]
+    Network(cmd::data::NetworkCmd),
+    /// Exports: a police package.
+    #[command(subcommand)]
+    Export(cmd::data::ExportCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -226,6 +237,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Intel(c) => cmd::investigate::intel(ctx, c),
         Command::Suspect(c) => cmd::investigate::suspect(ctx, c),
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
+        Command::Import(a) => cmd::data::import(ctx, a),
+        Command::Network(c) => cmd::data::network(ctx, c),
+        Command::Export(c) => cmd::data::export(ctx, c),
     }
 }
 
