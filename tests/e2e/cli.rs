@@ -936,14 +936,18 @@ fn a_store_held_by_the_server_is_named_with_its_pid() {
         std::process::id()
     );
     assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
-    // No pid file: still a plain message.
+    // No pid file: the holder is found through /proc where there is one.
     std::fs::remove_file(dir.join("server.pid")).expect("rm");
     let out = run(&dir, &["case", "list"], 1);
     assert!(
-        stderr(&out).contains("in use by another process"),
+        stderr(&out).contains("is in use by another process"),
         "{}",
         stderr(&out)
     );
+    if Path::new("/proc/self/fd").exists() {
+        let pid = format!("pid {})", std::process::id());
+        assert!(stderr(&out).contains(&pid), "{}", stderr(&out));
+    }
     drop(held);
     run(&dir, &["case", "list"], 0);
 }
@@ -1215,4 +1219,54 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
     assert!(matches!(out.status.code(), Some(2 | 3)), "{}", stderr(&out));
     let v = json(&dir, &["audit", "verify"]);
     assert!(v["first_bad"].is_null());
+}
+
+/// The real server holding the store: the CLI names it and its pid, and writes nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_running_server_is_named_with_its_pid() {
+    use std::process::{Command as Std, Stdio};
+    let (_tmp, dir) = initialised();
+    let build = Std::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "-q", "-p", "unchain-server"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo build");
+    assert!(build.success());
+    let server_bin = binary().with_file_name("unchain-server");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Std::new(server_bin)
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir)
+        .env_remove("UNCHAIN_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn unchain-server");
+    let mut ready = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let out = unchain(&dir).args(["case", "list"]).output().expect("run");
+    let _ = Std::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let pid = child.id();
+    let _ = child.wait();
+    assert!(ready, "the server did not start");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let expected = format!(
+        "the store at {} is in use by unchain-server (pid {pid})",
+        dir.display()
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    // Once it stopped, the CLI opens the store again.
+    run(&dir, &["case", "list"], 0);
 }

@@ -31,8 +31,8 @@ pub enum Failure {
     InUse {
         /// The data directory.
         data_dir: PathBuf,
-        /// The server's pid, when it left a pid file.
-        pid: Option<u32>,
+        /// The holder: its pid and process name, when it can be found.
+        holder: Option<(u32, String)>,
     },
     /// Anything else (IO, a file that cannot be written).
     Other(String),
@@ -68,9 +68,9 @@ impl Failure {
     /// Turns a store-in-use error into the plain message about who holds it.
     pub fn in_context(self, data_dir: &Path) -> Self {
         match self {
-            Failure::Core(CoreError::Store(StoreError::InUse { .. })) => Failure::InUse {
+            Failure::Core(CoreError::Store(StoreError::InUse { path })) => Failure::InUse {
                 data_dir: data_dir.to_path_buf(),
-                pid: server_pid(data_dir),
+                holder: holder(data_dir, &path),
             },
             other => other,
         }
@@ -114,9 +114,13 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::Usage(m) | Failure::Other(m) => m.clone(),
-            Failure::InUse { data_dir, pid } => match pid {
-                Some(pid) => format!(
+            Failure::InUse { data_dir, holder } => match holder {
+                Some((pid, name)) if name == "unchain-server" => format!(
                     "the store at {} is in use by unchain-server (pid {pid}); stop the server or use its HTTP API",
+                    data_dir.display()
+                ),
+                Some((pid, name)) => format!(
+                    "the store at {} is in use by another process ({name}, pid {pid})",
                     data_dir.display()
                 ),
                 None => format!(
@@ -157,13 +161,46 @@ impl Failure {
     }
 }
 
-/// The pid in `<data-dir>/server.pid`, when the file exists and that process is alive.
-fn server_pid(data_dir: &Path) -> Option<u32> {
-    let text = std::fs::read_to_string(data_dir.join("server.pid")).ok()?;
-    let pid: u32 = text.trim().parse().ok()?;
-    let proc_dir = Path::new("/proc");
-    if proc_dir.exists() && !proc_dir.join(pid.to_string()).exists() {
-        return None;
+/// Who holds the store: the pid in `<data-dir>/server.pid` when a server left one and it is
+/// alive, else (on Linux) the process with a file of the store open, found through `/proc`.
+fn holder(data_dir: &Path, store: &Path) -> Option<(u32, String)> {
+    let name = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_else(|_| "unchain-server".to_owned())
+    };
+    if let Ok(text) = std::fs::read_to_string(data_dir.join("server.pid")) {
+        if let Ok(pid) = text.trim().parse::<u32>() {
+            let proc_dir = Path::new("/proc");
+            if !proc_dir.exists() || proc_dir.join(pid.to_string()).exists() {
+                // The server writes the pid file: the holder is the server by definition.
+                return Some((pid, "unchain-server".to_owned()));
+            }
+        }
     }
-    Some(pid)
+    let store = std::fs::canonicalize(store).ok()?;
+    let me = std::process::id();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me {
+            continue;
+        }
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let holds = fds
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|target| target.starts_with(&store));
+        if holds {
+            return Some((pid, name(pid)));
+        }
+    }
+    None
 }

@@ -125,7 +125,61 @@ pub struct ConsentStatus {
     pub since: Option<NaiveDate>,
 }
 
+/// Per person: a counter bumped by every consent decision. A share reads the consent and guards
+/// its write with a check on this counter, so a withdrawal committed between the read and the
+/// write makes the share conflict instead of going out on consent that no longer stands.
+pub(crate) const CONSENT_HEADS: &str = "consent_heads";
+
 impl Unchain {
+    /// The state of a person's consent decisions now, to check later with
+    /// [`Unchain::check_consent_head`] when a decision was read before its write began.
+    pub(crate) fn consent_head(&self, person_id: Uuid) -> Result<unchain_store::Expect> {
+        Ok(
+            match self.backend.get(CONSENT_HEADS, person_id.as_bytes())? {
+                Some(v) => unchain_store::Expect::Version(v.version),
+                None => unchain_store::Expect::Absent,
+            },
+        )
+    }
+
+    /// Stages a check that the person's consent decisions are still at `head`.
+    pub(crate) fn check_consent_head(
+        batch: &mut unchain_store::Batch,
+        person_id: Uuid,
+        head: unchain_store::Expect,
+    ) {
+        batch.check(CONSENT_HEADS, person_id.as_bytes().to_vec(), head);
+    }
+
+    /// Stages a check that the person's consent decisions are still the ones just read.
+    pub(crate) fn guard_consent(
+        &self,
+        backend: &dyn unchain_store::Backend,
+        batch: &mut unchain_store::Batch,
+        person_id: Uuid,
+    ) -> Result<()> {
+        let expect = match backend.get(CONSENT_HEADS, person_id.as_bytes())? {
+            Some(v) => unchain_store::Expect::Version(v.version),
+            None => unchain_store::Expect::Absent,
+        };
+        batch.check(CONSENT_HEADS, person_id.as_bytes().to_vec(), expect);
+        Ok(())
+    }
+
+    /// [`Unchain::require_consent`] inside a write: refuses without consent, and guards the write
+    /// against a decision recorded meanwhile.
+    pub(crate) fn require_consent_in(
+        &self,
+        backend: &dyn unchain_store::Backend,
+        batch: &mut unchain_store::Batch,
+        person_id: Uuid,
+        scope: ConsentScope,
+        on: NaiveDate,
+    ) -> Result<()> {
+        self.guard_consent(backend, batch, person_id)?;
+        self.require_consent(person_id, scope, on)
+    }
+
     /// Records consent given or withdrawn by a person.
     pub fn record_consent(
         &self,
@@ -165,6 +219,16 @@ impl Unchain {
             }
             records::stage_check(batch, &person);
             records::stage_put(batch, id, &record, None)?;
+            let (expect, count) = match backend.get(CONSENT_HEADS, person_id.as_bytes())? {
+                Some(v) => (unchain_store::Expect::Version(v.version), v.version + 1),
+                None => (unchain_store::Expect::Absent, 1),
+            };
+            batch.put(
+                CONSENT_HEADS,
+                person_id.as_bytes().to_vec(),
+                count.to_be_bytes().to_vec(),
+                expect,
+            );
             Ok((
                 (),
                 vec![
@@ -231,7 +295,6 @@ impl Unchain {
     }
 
     /// Refuses, with the reason, unless consent for `scope` is in force on `on`.
-    #[allow(dead_code)] // used by dissemination and referrals
     pub(crate) fn require_consent(
         &self,
         person_id: Uuid,
@@ -264,4 +327,85 @@ fn in_force(
     history
         .iter()
         .rfind(|c| c.data.scope == scope && c.data.on <= on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+    use crate::cases::NewCase;
+    use crate::people::PersonDetails;
+    use crate::testing::{core, staff};
+    use unchain_store::{Batch, StoreError};
+
+    #[test]
+    fn a_decision_recorded_after_a_share_read_consent_makes_the_share_conflict() {
+        let (core, _) = core();
+        let staff = staff(&core);
+        let kim = staff
+            .iter()
+            .find(|a| a.role == Role::AftercareCoordinator)
+            .expect("role");
+        let case = core
+            .open_case(
+                kim,
+                NewCase {
+                    person: PersonDetails::default(),
+                    jurisdiction: unchain_nrm::Jurisdiction::EnglandAndWales,
+                    exploitation: vec![],
+                    opened_on: None,
+                    owner: None,
+                    report_ids: vec![],
+                },
+            )
+            .expect("case");
+        let person = case.person.id;
+        let decide = |given| NewConsent {
+            scope: ConsentScope::SharingWithPolice,
+            given,
+            on: None,
+            method: ConsentMethod::SignedForm,
+            document_id: None,
+        };
+        core.record_consent(kim, person, decide(true))
+            .expect("given");
+        // A share reads the consent in force and guards its batch ...
+        let mut share = Batch::new();
+        core.require_consent_in(
+            core.backend.as_ref(),
+            &mut share,
+            person,
+            ConsentScope::SharingWithPolice,
+            core.clock.today(),
+        )
+        .expect("consent in force");
+        share.put(
+            "test_shares",
+            b"s".to_vec(),
+            b"sent".to_vec(),
+            unchain_store::Expect::Absent,
+        );
+        // ... the person withdraws before the share commits ...
+        core.record_consent(kim, person, decide(false))
+            .expect("withdrawn");
+        // ... so the share cannot commit on the consent it read.
+        let err = core
+            .backend
+            .commit(&share)
+            .expect_err("the share must conflict");
+        assert!(
+            matches!(err, StoreError::Conflict { ref collection, .. } if collection == CONSENT_HEADS)
+        );
+        assert!(
+            core.backend
+                .get("test_shares", b"s")
+                .expect("get")
+                .is_none()
+        );
+        assert!(
+            !core
+                .consent_in_force(person, ConsentScope::SharingWithPolice, core.clock.today())
+                .expect("reads")
+        );
+    }
 }

@@ -24,7 +24,7 @@ use unchain_nrm::indicators::{
     self, AgeGroup as IndicatorAgeGroup, Catalogue, Combination, Conclusion, Dimension,
     ExploitationKind, Strength,
 };
-use unchain_store::Backend;
+use unchain_store::{Backend, Batch};
 use uuid::Uuid;
 
 use crate::auth::Operation;
@@ -1048,7 +1048,9 @@ impl Unchain {
 
     fn report_summary(&self, r: Entity<IntelligenceReport>) -> Result<ReportSummary> {
         let case_ids = self.report_case_ids(self.backend.as_ref(), &r)?;
-        self.report_summary_with(r, case_ids)
+        let source = records::load::<Source>(self.backend.as_ref(), r.data.source_id)?;
+        let trained = self.source_trained_on(&source.data, r.data.received_on)?;
+        Ok(summarise(r, case_ids, source.data.kind, trained))
     }
 
     /// Case ids by the report they list, from one scan of the cases (for lists).
@@ -1060,39 +1062,6 @@ impl Unchain {
             }
         }
         Ok(out)
-    }
-
-    fn report_summary_with(
-        &self,
-        r: Entity<IntelligenceReport>,
-        linked_from_cases: Vec<Uuid>,
-    ) -> Result<ReportSummary> {
-        let source = records::load::<Source>(self.backend.as_ref(), r.data.source_id)?;
-        let case_ids: Vec<Uuid> = r
-            .data
-            .case_ids
-            .iter()
-            .chain(&linked_from_cases)
-            .copied()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        Ok(ReportSummary {
-            id: r.id,
-            version: r.version,
-            received_on: r.data.received_on,
-            source_id: r.data.source_id,
-            source_kind: source.data.kind,
-            source_trained: self.source_trained_on(&source.data, r.data.received_on)?,
-            area: r.data.area,
-            indicators: r.data.indicators,
-            assessment: r.data.assessment,
-            identifier_count: r.data.identifier_count,
-            case_ids,
-            suspect_ids: r.data.suspect_ids,
-            grading: r.data.gradings.last().cloned(),
-            gradings: r.data.gradings,
-        })
     }
 
     /// One report in full: the narrative and identifiers are opened, and the read audited.
@@ -1130,6 +1099,23 @@ impl Unchain {
     pub fn reports(&self, actor: &Actor, filter: &ReportFilter) -> Result<Vec<ReportSummary>> {
         self.authorize(actor, Operation::IntelRead)?;
         let mut links = self.cases_by_report()?;
+        // One scan each of sources and trainings, not one per report.
+        let sources: std::collections::BTreeMap<Uuid, (SourceKind, Option<Uuid>)> =
+            records::all::<Source>(self.backend.as_ref())?
+                .into_iter()
+                .map(|s| {
+                    let group = match s.data.kind {
+                        SourceKind::CommunityGroup => s.data.group_id,
+                        _ => None,
+                    };
+                    (s.id, (s.data.kind, group))
+                })
+                .collect();
+        let mut trained_since: std::collections::BTreeMap<Uuid, NaiveDate> = Default::default();
+        for t in records::all::<TrainingSession>(self.backend.as_ref())? {
+            let e = trained_since.entry(t.data.group_id).or_insert(t.data.date);
+            *e = (*e).min(t.data.date);
+        }
         records::filter::<IntelligenceReport>(self.backend.as_ref(), |r| {
             let d = &r.data;
             !(filter.received_from.is_some_and(|f| d.received_on < f)
@@ -1140,7 +1126,18 @@ impl Unchain {
         .into_iter()
         .map(|r| {
             let linked = links.remove(&r.id).unwrap_or_default();
-            self.report_summary_with(r, linked)
+            let (kind, group) =
+                sources
+                    .get(&r.data.source_id)
+                    .copied()
+                    .ok_or_else(|| CoreError::NotFound {
+                        kind: Source::KIND,
+                        id: r.data.source_id.to_string(),
+                    })?;
+            let trained = group
+                .and_then(|g| trained_since.get(&g))
+                .is_some_and(|d| *d <= r.data.received_on);
+            Ok(summarise(r, linked, kind, trained))
         })
         .collect()
     }
@@ -1231,6 +1228,7 @@ impl Unchain {
     fn dissemination_check(
         &self,
         backend: &dyn Backend,
+        batch: &mut Batch,
         report: &Entity<IntelligenceReport>,
         date: NaiveDate,
     ) -> Result<(GradingRecord, Vec<Uuid>)> {
@@ -1252,7 +1250,13 @@ impl Unchain {
             people.insert(case.data.person_id);
         }
         for person in &people {
-            self.require_consent(*person, ConsentScope::SharingWithPolice, date)?;
+            self.require_consent_in(
+                backend,
+                batch,
+                *person,
+                ConsentScope::SharingWithPolice,
+                date,
+            )?;
         }
         Ok((grading, people.into_iter().collect()))
     }
@@ -1330,7 +1334,7 @@ impl Unchain {
         let id = Uuid::now_v7();
         let stored = self.write(actor, Operation::IntelDisseminate, |backend, batch| {
             let report = records::load::<IntelligenceReport>(backend, report_id)?;
-            let (grading, person_ids) = self.dissemination_check(backend, &report, date)?;
+            let (grading, person_ids) = self.dissemination_check(backend, batch, &report, date)?;
             records::stage_check(batch, &report);
             let record = Dissemination {
                 report_id,
@@ -1401,6 +1405,41 @@ impl Unchain {
             .collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|d| (d.date, d.recorded_at, d.id));
         Ok(out)
+    }
+}
+
+/// A report's summary, given its linked cases (from the case side) and its source's kind and
+/// trained-ness.
+fn summarise(
+    r: Entity<IntelligenceReport>,
+    linked_from_cases: Vec<Uuid>,
+    source_kind: SourceKind,
+    source_trained: bool,
+) -> ReportSummary {
+    let case_ids: Vec<Uuid> = r
+        .data
+        .case_ids
+        .iter()
+        .chain(&linked_from_cases)
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    ReportSummary {
+        id: r.id,
+        version: r.version,
+        received_on: r.data.received_on,
+        source_id: r.data.source_id,
+        source_kind,
+        source_trained,
+        area: r.data.area,
+        indicators: r.data.indicators,
+        assessment: r.data.assessment,
+        identifier_count: r.data.identifier_count,
+        case_ids,
+        suspect_ids: r.data.suspect_ids,
+        grading: r.data.gradings.last().cloned(),
+        gradings: r.data.gradings,
     }
 }
 
@@ -1648,6 +1687,11 @@ pub(crate) mod tests {
             })
         ));
         assert_eq!(core.sources(officer).expect("list").len(), 1);
+        // The list and the single read agree (they are computed along different paths).
+        let admin = &staff[0];
+        for listed in core.reports(admin, &ReportFilter::default()).expect("list") {
+            assert_eq!(listed, core.report(admin, listed.id).expect("read").summary);
+        }
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct LegalRecord {
     pub person_id: Uuid,
     /// What it is.
     pub entry: LegalEntry,
+    /// Advice notes, sealed under the person's key. Kept at the top level so that a subject
+    /// access export opens them like every other sealed field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Sealed>,
     /// Who recorded it (user name).
     pub recorded_by: String,
     /// When.
@@ -74,9 +78,6 @@ pub struct Advice {
     pub adviser: String,
     /// What about (immigration, criminal proceedings, compensation, …).
     pub topic: String,
-    /// What was said, sealed under the person's key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Sealed>,
 }
 
 /// An offence charged.
@@ -551,8 +552,8 @@ impl Unchain {
                 on,
                 adviser: new.adviser.trim().to_owned(),
                 topic: new.topic.trim().to_owned(),
-                notes,
             }),
+            notes,
             recorded_by: actor.name.clone(),
             recorded_at: self.clock.now(),
         };
@@ -609,6 +610,8 @@ impl Unchain {
         }
         check(errors)?;
         let case = self.case_at(case_id, case_version)?;
+        // Checked here for a clear refusal, and again inside the write against a withdrawal
+        // recorded meanwhile.
         self.require_consent(case.data.person_id, ConsentScope::SharingWithPolice, on)?;
         let id = Uuid::now_v7();
         let prosecution = Prosecution {
@@ -626,11 +629,19 @@ impl Unchain {
             case_id,
             person_id: case.data.person_id,
             entry: LegalEntry::Prosecution(prosecution.clone()),
+            notes: None,
             recorded_by: actor.name.clone(),
             recorded_at: self.clock.now(),
         };
         self.write(actor, Operation::LegalManage, |backend, batch| {
             let mut case = records::load_at::<Case>(backend, case_id, case_version)?;
+            self.require_consent_in(
+                backend,
+                batch,
+                case.data.person_id,
+                ConsentScope::SharingWithPolice,
+                on,
+            )?;
             let suspect = records::load::<Suspect>(backend, new.suspect_id)?;
             records::stage_check(batch, &suspect);
             if !case.data.suspect_ids.contains(&new.suspect_id) {
@@ -962,7 +973,7 @@ impl Unchain {
         for r in records::filter::<LegalRecord>(backend, |r| r.data.case_id == case_id)? {
             match r.data.entry {
                 LegalEntry::Advice(a) => {
-                    let notes = match (&a.notes, identity) {
+                    let notes = match (&r.data.notes, identity) {
                         (Some(s), true) => {
                             let n = self.unseal::<String>(s, LegalRecord::KIND, r.id, "notes")?;
                             if n.is_some() {
@@ -1644,6 +1655,89 @@ mod tests {
             core.advocacy_share(campaign, None, None).is_ok(),
             auth::allowed(Role::CampaignOfficer, Operation::ReportRead)
         );
+    }
+
+    #[test]
+    fn subject_access_opens_and_erasure_shreds_referral_and_advice_notes() {
+        let (core, backend) = core();
+        let staff = staff(&core);
+        let legal = by_role(&staff, Role::LegalAdvocate);
+        let manager = by_role(&staff, Role::Manager);
+        let (case_id, v) = rescued_case(&core, &staff, adult(), d(2024, 5, 1), Some(true));
+        let person_id = records::load::<Case>(core.backend.as_ref(), case_id)
+            .expect("case")
+            .data
+            .person_id;
+        let r = core
+            .nrm_refer(
+                legal,
+                case_id,
+                v,
+                crate::referrals::tests::referral(d(2024, 5, 2)),
+            )
+            .expect("referred");
+        core.record_advice(
+            legal,
+            case_id,
+            NewAdvice {
+                on: Some(d(2024, 5, 3)),
+                adviser: "Leeds Law Centre".into(),
+                topic: "criminal proceedings".into(),
+                notes: Some("special measures at trial explained".into()),
+            },
+        )
+        .expect("advice");
+        core.lodge_claim(
+            legal,
+            case_id,
+            r.case_version,
+            NewClaim {
+                forum: ClaimForum::CriminalInjuriesCompensation,
+                lodged_on: Some(d(2024, 5, 4)),
+                claimed_pence: None,
+                forum_reference: None,
+            },
+        )
+        .expect("claim");
+
+        let export = core.export_person(manager, person_id).expect("export");
+        let other = &export["other_records"];
+        assert_eq!(
+            other["nrm_referrals"][0]["narrative"]["exploitation_location"],
+            "a car wash in Leeds"
+        );
+        assert_eq!(
+            other["legal_records"][0]["notes"],
+            "special measures at trial explained"
+        );
+        assert_eq!(
+            other["claims"][0]["forum"],
+            "criminal_injuries_compensation"
+        );
+
+        core.erase_person(manager, person_id, "erasure request under UK GDPR Art. 17")
+            .expect("erased");
+        let referrals = core.nrm_referrals(legal, case_id).expect("referrals");
+        assert_eq!(referrals[0].details, None);
+        let record = core.justice_record(legal, case_id).expect("record");
+        assert_eq!(record.advice[0].notes, None);
+        assert_eq!(record.advice[0].topic, "criminal proceedings");
+        let raw: Vec<u8> = dump(&backend)
+            .into_iter()
+            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
+            .collect();
+        assert!(!raw.windows(15).any(|w| w == b"special measure"));
+        let more = core.record_advice(
+            legal,
+            case_id,
+            NewAdvice {
+                on: None,
+                adviser: "x".into(),
+                topic: "y".into(),
+                notes: None,
+            },
+        );
+        assert!(matches!(more, Err(CoreError::Refused(_))), "{more:?}");
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
     ("people", "person"),
     ("cases", "case"),
     ("consents", "consent"),
+    ("consent_heads", "consent"),
     ("documents", "document"),
     ("sources", "source"),
     ("intel", "intelligence_report"),

@@ -1024,7 +1024,9 @@ impl Unchain {
                 )));
             }
             // Placing tells a provider who the person is: that is sharing with an organisation.
-            self.require_consent(
+            self.require_consent_in(
+                backend,
+                batch,
                 case.data.person_id,
                 ConsentScope::SharingWithOrganisations,
                 date,
@@ -1108,7 +1110,9 @@ impl Unchain {
                 ));
             }
             // A move shares the person with the new facility's provider.
-            self.require_consent(
+            self.require_consent_in(
+                backend,
+                batch,
                 case.data.person_id,
                 ConsentScope::SharingWithOrganisations,
                 date,

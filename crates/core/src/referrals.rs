@@ -651,6 +651,8 @@ impl Unchain {
                 person.data.pseudonym
             )));
         };
+        // The route depends on the consent read here; the write below checks it still stands.
+        let consent_head = self.consent_head(case.data.person_id)?;
         let consents = self.consent_history(case.data.person_id)?;
         let consent_record: Option<&Entity<ConsentRecord>> = consents
             .iter()
@@ -738,6 +740,7 @@ impl Unchain {
                 let case = records::load_at::<Case>(backend, case_id, case_version)?;
                 let person = records::load::<Person>(backend, case.data.person_id)?;
                 records::stage_check(batch, &person);
+                Unchain::check_consent_head(batch, case.data.person_id, consent_head);
                 let number =
                     records::filter::<NrmReferral>(backend, |r| r.data.case_id == case_id)?
                         .iter()

@@ -431,34 +431,32 @@ impl Unchain {
     }
 
     fn suspect_summary(&self, s: Entity<Suspect>) -> Result<SuspectSummary> {
-        let mut case_ids = s.data.case_ids.clone();
-        for case in records::filter::<Case>(self.backend.as_ref(), |c| {
+        let from_cases: Vec<Uuid> = records::filter::<Case>(self.backend.as_ref(), |c| {
             c.data.suspect_ids.contains(&s.id)
-        })? {
-            if !case_ids.contains(&case.id) {
-                case_ids.push(case.id);
-            }
-        }
-        Ok(SuspectSummary {
-            id: s.id,
-            version: s.version,
-            label: s.data.label,
-            roles: s.data.roles,
-            nationality: s.data.nationality,
-            gender: s.data.gender,
-            identifier_count: s.data.identifier_count,
-            report_ids: s.data.report_ids,
-            case_ids,
-        })
+        })?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+        Ok(summarise(s, &from_cases))
     }
 
     /// Every suspect, oldest first, without identifiers.
     pub fn suspects(&self, actor: &Actor) -> Result<Vec<SuspectSummary>> {
         self.authorize(actor, Operation::SuspectRead)?;
-        records::all::<Suspect>(self.backend.as_ref())?
+        // One scan of the cases for the case-side links, not one per suspect.
+        let mut by_suspect: std::collections::BTreeMap<Uuid, Vec<Uuid>> = Default::default();
+        for case in records::all::<Case>(self.backend.as_ref())? {
+            for s in &case.data.suspect_ids {
+                by_suspect.entry(*s).or_default().push(case.id);
+            }
+        }
+        Ok(records::all::<Suspect>(self.backend.as_ref())?
             .into_iter()
-            .map(|s| self.suspect_summary(s))
-            .collect()
+            .map(|s| {
+                let from_cases = by_suspect.remove(&s.id).unwrap_or_default();
+                summarise(s, &from_cases)
+            })
+            .collect())
     }
 
     /// One suspect with the identifiers and role details opened (the read is audited).
@@ -492,6 +490,27 @@ impl Unchain {
                 .unseal::<Vec<Identifier>>(sealed, Suspect::KIND, id, "identifiers")?
                 .unwrap_or_default()),
         }
+    }
+}
+
+/// A suspect's summary, given the cases that list it.
+fn summarise(s: Entity<Suspect>, from_cases: &[Uuid]) -> SuspectSummary {
+    let mut case_ids = s.data.case_ids.clone();
+    for c in from_cases {
+        if !case_ids.contains(c) {
+            case_ids.push(*c);
+        }
+    }
+    SuspectSummary {
+        id: s.id,
+        version: s.version,
+        label: s.data.label,
+        roles: s.data.roles,
+        nationality: s.data.nationality,
+        gender: s.data.gender,
+        identifier_count: s.data.identifier_count,
+        report_ids: s.data.report_ids,
+        case_ids,
     }
 }
 
@@ -622,7 +641,10 @@ mod tests {
             assert!(!debug.contains(secret), "{secret} in Debug");
         }
         assert_eq!(core.suspect_identifiers(s.id).expect("ids").len(), 2);
-        assert_eq!(core.suspects(inv).expect("list").len(), 1);
+        assert_eq!(
+            core.suspects(inv).expect("list"),
+            [core.suspect(inv, s.id).expect("read").summary]
+        );
         let updated = core
             .update_suspect(
                 inv,

@@ -32,6 +32,7 @@ use unchain_core::{Actor, Operation, Unchain};
 pub mod error;
 pub mod openapi;
 pub mod routes;
+pub mod services;
 
 pub use error::{ApiError, Problem, ProblemField};
 
@@ -60,6 +61,9 @@ pub enum Access {
     Authenticated,
     /// A valid token whose role may perform this operation (checked before the body is read).
     Operation(Operation),
+    /// A valid token whose role may perform every one of these operations (reads that also show
+    /// identities, e.g. follow-up notes need `followup.read` and `person.identity`).
+    AllOf(&'static [Operation]),
     /// A valid token; the operation depends on the body (case events: closing needs
     /// `case.close`, advocacy `legal.manage`, …) and the core checks it.
     ByBody,
@@ -159,7 +163,16 @@ impl Api {
             ),
             Access::Operation(op) => handler
                 .route_layer(middleware::from_fn_with_state(
-                    (self.state.clone(), op),
+                    (self.state.clone(), vec![op]),
+                    require_operation,
+                ))
+                .route_layer(middleware::from_fn_with_state(
+                    self.state.clone(),
+                    authenticate,
+                )),
+            Access::AllOf(ops) => handler
+                .route_layer(middleware::from_fn_with_state(
+                    (self.state.clone(), ops.to_vec()),
                     require_operation,
                 ))
                 .route_layer(middleware::from_fn_with_state(
@@ -276,9 +289,9 @@ async fn authenticate(
     Ok(next.run(req).await)
 }
 
-/// Refuses with 403 (audited by the core) unless the actor's role may perform `op`.
+/// Refuses with 403 (audited by the core) unless the actor's role may perform every operation.
 async fn require_operation(
-    State((state, op)): State<(AppState, Operation)>,
+    State((state, ops)): State<(AppState, Vec<Operation>)>,
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
@@ -287,7 +300,10 @@ async fn require_operation(
         .get::<Actor>()
         .cloned()
         .ok_or_else(|| ApiError::unauthorized("no token"))?;
-    if !unchain_core::auth::allowed(actor.role, op) {
+    if let Some(&op) = ops
+        .iter()
+        .find(|op| !unchain_core::auth::allowed(actor.role, **op))
+    {
         state.run(move |core| core.authorize(&actor, op)).await?;
     }
     Ok(next.run(req).await)

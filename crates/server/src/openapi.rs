@@ -20,8 +20,12 @@ use utoipa::openapi::{
 
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
 use crate::routes::{
-    DocumentWithContent, ENDPOINTS, EventBody, GroupBody, Health, IssuedToken, LinkBody,
-    NewTokenBody, NewUserBody, OutcomeBody, PersonBody, WorkingDays,
+    DocumentWithContent, EventBody, GroupBody, Health, IssuedToken, LinkBody, NewTokenBody,
+    NewUserBody, OutcomeBody, PersonBody, WorkingDays,
+};
+use crate::services::{
+    AdvocacyBody, CaseVersion, Created, DatedBody, DecisionBody, ErasureBody, FacilityDateBody,
+    GradingBody, OpenBody, RecordLinks,
 };
 use crate::{Access, Endpoint};
 
@@ -113,6 +117,13 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
         Access::Operation(o) => format!(
             "Requires a token whose role may `{}` (see the permission matrix in docs/SECURITY.md).",
             o.as_str()
+        ),
+        Access::AllOf(ops) => format!(
+            "Requires a token whose role may {}.",
+            ops.iter()
+                .map(|o| format!("`{}`", o.as_str()))
+                .collect::<Vec<_>>()
+                .join(" and ")
         ),
         Access::ByBody => {
             "The operation depends on the event (`cases::event_operation`): e.g. `case.update`, \
@@ -222,7 +233,10 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     if e.access != Access::Public {
         op = op.response("401", problem("No valid bearer token"));
     }
-    if matches!(e.access, Access::Operation(_) | Access::ByBody) {
+    if matches!(
+        e.access,
+        Access::Operation(_) | Access::AllOf(_) | Access::ByBody
+    ) {
         op = op.response("403", problem("The role does not allow this"));
     }
     if e.path.contains('{') {
@@ -264,7 +278,7 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
 /// The document.
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
-    for e in ENDPOINTS {
+    for e in crate::routes::endpoints() {
         let method = match e.method {
             "GET" => HttpMethod::Get,
             "POST" => HttpMethod::Post,
@@ -294,11 +308,40 @@ pub fn document() -> OpenApi {
         .schema_from::<OutcomeBody>()
         .schema_from::<WorkingDays>()
         .schema_from::<DocumentWithContent>()
+        .schema_from::<DecisionBody>()
+        .schema_from::<GradingBody>()
+        .schema_from::<DatedBody>()
+        .schema_from::<AdvocacyBody>()
+        .schema_from::<CaseVersion>()
+        .schema_from::<FacilityDateBody>()
+        .schema_from::<OpenBody>()
+        .schema_from::<RecordLinks>()
+        .schema_from::<ErasureBody>()
+        .schema_from::<Created>()
+        .schema(
+            "VersionedInput",
+            ObjectBuilder::new()
+                .property(
+                    "version",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .description(Some("the version read (or send If-Match)")),
+                )
+                .property(
+                    "input",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .description(Some(
+                            "the operation's input; its type is named in the operation's summary",
+                        )),
+                )
+                .required("input"),
+        )
         .security_scheme(
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
-    for (name, rust) in CORE_TYPES {
+    for (name, rust) in CORE_TYPES.iter().chain(crate::services::CORE_TYPES) {
         components = components.schema(
             *name,
             ObjectBuilder::new()

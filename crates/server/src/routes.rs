@@ -165,7 +165,8 @@ pub struct Health {
 
 // ---- the table --------------------------------------------------------------------------------
 
-const LIST: &[Param] = &[
+/// `?limit=&cursor=`, for the document.
+pub const LIST: &[Param] = &[
     Param {
         name: "limit",
         kind: "integer",
@@ -407,9 +408,14 @@ fn handler(id: &str, filter: MethodFilter) -> MethodRouter<AppState> {
     }
 }
 
-/// Mounts every endpoint of [`ENDPOINTS`].
+/// Every endpoint: these and the services'.
+pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
+    ENDPOINTS.iter().chain(crate::services::ENDPOINTS)
+}
+
+/// Mounts every endpoint of [`endpoints`].
 pub(crate) fn mount(mut api: Api) -> Api {
-    for e in ENDPOINTS {
+    for e in endpoints() {
         let filter = match e.method {
             "GET" => MethodFilter::GET,
             "POST" => MethodFilter::POST,
@@ -418,7 +424,8 @@ pub(crate) fn mount(mut api: Api) -> Api {
             "PATCH" => MethodFilter::PATCH,
             other => panic!("unsupported method {other}"),
         };
-        api = api.add(e, handler(e.id, filter));
+        let h = crate::services::handler(e.id, filter).unwrap_or_else(|| handler(e.id, filter));
+        api = api.add(e, h);
     }
     api
 }
@@ -433,9 +440,16 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
+impl ListQuery {
+    /// A page request.
+    pub(crate) fn new(limit: Option<usize>, cursor: Option<String>) -> Self {
+        Self { limit, cursor }
+    }
+}
+
 /// Pages a list in its own order. The cursor is the id of the last item of the previous page, so
 /// a page stays correct when records are added after it (ids are never reused).
-fn page<T: Serialize>(
+pub(crate) fn page<T: Serialize>(
     items: Vec<T>,
     id: impl Fn(&T) -> String,
     q: &ListQuery,
