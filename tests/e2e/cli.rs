@@ -1270,3 +1270,91 @@ fn the_running_server_is_named_with_its_pid() {
     // Once it stopped, the CLI opens the store again.
     run(&dir, &["case", "list"], 0);
 }
+
+#[test]
+fn imports_refuse_a_corrupt_file_whole_or_skip_its_bad_lines() {
+    let (tmp, dir) = initialised();
+    let good = tmp.path().join("groups.csv");
+    std::fs::write(
+        &good,
+        "name,area,members,joined_on\nA Group,Leeds,5,2024-01-01\nB Group,York,3,2024-02-01\n",
+    )
+    .expect("write");
+    let report = json(&dir, &["import", "groups", good.to_str().expect("utf-8")]);
+    assert_eq!(report["imported"], 2);
+    let before = json(&dir, &["group", "list"]);
+    let audit_before = audit_len(&dir);
+
+    // A corrupt file: the line and field named, exit 2, nothing written.
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,area,members,joined_on\nC Group,Leeds,5,2024-01-01\nD Group,York,many,2024-02-01\n",
+    )
+    .expect("write");
+    let out = run(&dir, &["import", "groups", bad.to_str().expect("utf-8")], 2);
+    assert!(stderr(&out).contains("members"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains('3'),
+        "the line is named: {}",
+        stderr(&out)
+    );
+    assert_eq!(json(&dir, &["group", "list"]), before);
+    assert_eq!(audit_len(&dir), audit_before);
+    // Wrong columns, a cut-short JSON line, or an unknown extension: usage, exit 2.
+    let junk = tmp.path().join("junk.csv");
+    std::fs::write(&junk, "foo,bar\n1,2\n").expect("write");
+    let out = run(
+        &dir,
+        &["import", "groups", junk.to_str().expect("utf-8")],
+        2,
+    );
+    assert!(stderr(&out).contains("foo"), "{}", stderr(&out));
+    let cut = tmp.path().join("cut.jsonl");
+    std::fs::write(&cut, "{\"name\": \"x\", \"area\":\n").expect("write");
+    run(&dir, &["import", "groups", cut.to_str().expect("utf-8")], 2);
+    run(
+        &dir,
+        &[
+            "import",
+            "groups",
+            tmp.path().join("groups.txt").to_str().expect("utf-8"),
+        ],
+        2,
+    );
+    assert_eq!(json(&dir, &["group", "list"]), before);
+
+    // --skip-invalid: the good line in, the bad one written out with its error.
+    let rejects = tmp.path().join("rejects.csv");
+    let report = json(
+        &dir,
+        &[
+            "import",
+            "groups",
+            bad.to_str().expect("utf-8"),
+            "--skip-invalid",
+            rejects.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(
+        (report["imported"].as_u64(), report["rejected"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(
+        std::fs::read_to_string(&rejects)
+            .expect("rejects")
+            .contains("D Group")
+    );
+    // Importing is for administrators and managers.
+    run(
+        &dir,
+        &[
+            "--as",
+            "cam",
+            "import",
+            "groups",
+            good.to_str().expect("utf-8"),
+        ],
+        5,
+    );
+}

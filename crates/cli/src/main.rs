@@ -132,6 +132,17 @@ enum Command {
     /// Rescues of one or more people.
     #[command(subcommand)]
     Rescue(cmd::investigate::RescueCmd),
+    /// Import intel, cases, facilities or groups from CSV or JSON Lines.
+    #[command(
+        after_help = "Examples:\n  unchain import cases people.csv\n  unchain import groups groups.jsonl --skip-invalid rejects.jsonl"
+    )]
+    Import(cmd::data::ImportArgs),
+    /// The network picture: clusters linked by shared identifiers.
+    #[command(subcommand)]
+    Network(cmd::data::NetworkCmd),
+    /// Exports: a police package.
+    #[command(subcommand)]
+    Export(cmd::data::ExportCmd),
 }
 
 /// What every command gets: where the store is, who acts, how to print.
@@ -226,5 +237,81 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Intel(c) => cmd::investigate::intel(ctx, c),
         Command::Suspect(c) => cmd::investigate::suspect(ctx, c),
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
+        Command::Import(a) => cmd::data::import(ctx, a),
+        Command::Network(c) => cmd::data::network(ctx, c),
+        Command::Export(c) => cmd::data::export(ctx, c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every verb (leaf command) shows an example in its `--help`.
+    #[test]
+    fn every_verb_has_an_example() {
+        fn walk(cmd: &clap::Command, path: String, missing: &mut Vec<String>) {
+            let subs: Vec<_> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .collect();
+            if subs.is_empty() {
+                let help = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if !help.contains("Example") {
+                    missing.push(path);
+                }
+                return;
+            }
+            for s in subs {
+                walk(s, format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "unchain".into(), &mut missing);
+        assert!(missing.is_empty(), "verbs without an example: {missing:?}");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_core_error() {
+        use unchain_core::{CoreError, FieldError};
+        let code = |e: CoreError| Failure::Core(e).code();
+        assert_eq!(
+            code(CoreError::Validation(vec![FieldError::new("a", "b")])),
+            2
+        );
+        assert_eq!(
+            code(CoreError::NotFound {
+                kind: "case",
+                id: "x".into()
+            }),
+            3
+        );
+        assert_eq!(
+            code(CoreError::Conflict {
+                kind: "case",
+                id: "x".into(),
+                expected: 1,
+                found: 2
+            }),
+            4
+        );
+        assert_eq!(
+            code(CoreError::Forbidden {
+                actor: "a".into(),
+                role: "analyst".into(),
+                operation: "case.create"
+            }),
+            5
+        );
+        assert_eq!(code(CoreError::Refused("no".into())), 1);
+        assert_eq!(Failure::Usage("x".into()).code(), 2);
     }
 }

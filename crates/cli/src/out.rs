@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::fail::Result;
@@ -63,8 +63,40 @@ impl Out {
         let mut t = self.base_table();
         t.set_header(header.iter().map(|h| self.head(h)));
         let empty = rows.is_empty();
+        let mut widest: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for r in &rows {
+            for (i, cell) in r.iter().enumerate() {
+                if let Some(w) = widest.get_mut(i) {
+                    *w = (*w).max(cell.lines().map(|l| l.chars().count()).max().unwrap_or(0));
+                }
+            }
+        }
         for r in rows {
             t.add_row(r);
+        }
+        // Ids, references and dates are read whole, and short values are not broken up: only
+        // long prose wraps to fit the terminal.
+        for (i, h) in header.iter().enumerate() {
+            let whole = matches!(
+                *h,
+                "id" | "reference"
+                    | "case"
+                    | "date"
+                    | "due"
+                    | "opened"
+                    | "on"
+                    | "received"
+                    | "lodged"
+                    | "claim"
+            ) || h.ends_with("id");
+            let constraint = if whole || widest[i] <= 14 {
+                ColumnConstraint::ContentWidth
+            } else {
+                ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(14))
+            };
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(constraint);
+            }
         }
         if empty {
             if !self.quiet {
@@ -81,6 +113,9 @@ impl Out {
         for (k, v) in rows {
             t.add_row(vec![self.head(k.as_ref()), Cell::new(v)]);
         }
+        if let Some(c) = t.column_mut(0) {
+            c.set_constraint(ColumnConstraint::ContentWidth);
+        }
         println!("{t}");
     }
 
@@ -96,8 +131,11 @@ impl Out {
     fn base_table(&self) -> Table {
         let mut t = Table::new();
         if self.tty {
-            t.load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+            t.load_preset(presets::UTF8_FULL_CONDENSED);
+            // Fit the terminal, unless it reports no useful width (a pty without a size).
+            if t.width().is_some_and(|w| w >= 40) {
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+            }
             if std::env::var_os("NO_COLOR").is_some() {
                 t.force_no_tty();
             }

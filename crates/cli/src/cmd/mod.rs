@@ -3,6 +3,7 @@
 pub mod aftercare;
 pub mod campaign;
 pub mod cases;
+pub mod data;
 pub mod investigate;
 pub mod legal;
 pub mod nrm;
