@@ -72,6 +72,9 @@ enum Command {
     /// Users and their roles.
     #[command(subcommand)]
     User(cmd::setup::UserCmd),
+    /// API tokens for the HTTP server.
+    #[command(subcommand)]
+    Token(cmd::setup::TokenCmd),
     /// The tamper-evident audit chain.
     #[command(subcommand)]
     Audit(cmd::setup::AuditCmd),
@@ -217,6 +220,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
     match command {
         Command::Init(a) => cmd::setup::init(ctx, a),
         Command::User(c) => cmd::setup::user(ctx, c),
+        Command::Token(c) => cmd::setup::token(ctx, c),
         Command::Audit(c) => cmd::setup::audit(ctx, c),
         Command::Calendar(c) => cmd::setup::calendar(ctx, c),
         Command::Completions(a) => cmd::setup::completions(a, &mut Cli::command()),
