@@ -143,7 +143,12 @@ enum Command {
     /// The network picture: clusters linked by shared identifiers.
     #[command(subcommand)]
     Network(cmd::data::NetworkCmd),
-    /// Exports: a police package.
+    /// Reports for a period: summary, nrm, aftercare, justice, campaign.
+    #[command(
+        after_help = "Example:\n  unchain report nrm --from 2025-01-01 --to 2025-03-31 --as-of 2025-04-07 --json"
+    )]
+    Report(cmd::data::ReportArgs),
+    /// Exports: de-identified HTCDS data, a police package.
     #[command(subcommand)]
     Export(cmd::data::ExportCmd),
 }
@@ -243,6 +248,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
         Command::Import(a) => cmd::data::import(ctx, a),
         Command::Network(c) => cmd::data::network(ctx, c),
+        Command::Report(a) => cmd::data::report(ctx, a),
         Command::Export(c) => cmd::data::export(ctx, c),
     }
 }
