@@ -1009,3 +1009,63 @@ fn intelligence_and_the_other_services_over_http() {
         );
     }
 }
+
+#[test]
+fn imports_are_all_or_nothing_and_network_reads_answer() {
+    let s = Server::start();
+    let csv_ct = [("Content-Type", "text/csv")];
+    let good = b"name,area,members,joined_on\nLeeds Group,Leeds,3,2024-01-01\nHull Group,Hull,5,2024-02-01\n";
+    let r = send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups",
+        Some(&s.admin),
+        &csv_ct,
+        Some(good.to_vec()),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let groups = s.ok("GET", "/api/v1/campaign/groups", &s.admin, None);
+    assert_eq!(groups["items"].as_array().expect("items").len(), 2);
+    let before = s.changes().len();
+    let bad = b"name,area,members,joined_on\nOk Group,York,3,2024-01-01\n,Nowhere,x,2999-01-01\n";
+    let r = send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups",
+        Some(&s.admin),
+        &csv_ct,
+        Some(bad.to_vec()),
+    );
+    assert!(
+        r.status == 422,
+        "{} {}",
+        r.status,
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(
+        s.changes().len(),
+        before,
+        "an invalid import wrote something"
+    );
+    send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups",
+        Some(&s.admin),
+        &[("Content-Type", "application/pdf")],
+        Some(good.to_vec()),
+    )
+    .problem(415);
+    let clusters = s.call(
+        "GET",
+        "/api/v1/network/clusters?min_members=2",
+        &s.admin,
+        None,
+    );
+    assert_eq!(
+        clusters.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&clusters.body)
+    );
+}

@@ -196,7 +196,20 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
                 .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
         );
     }
-    if let Some(body) = e.request {
+    if e.request == Some("ImportBody") {
+        let text = || {
+            ContentBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build()
+        };
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content("text/csv", text())
+                .content("application/x-ndjson", text())
+                .build(),
+        ));
+    } else if let Some(body) = e.request {
         op = op.request_body(Some(
             RequestBodyBuilder::new()
                 .required(Some(Required::True))

@@ -667,6 +667,112 @@ post_id!(erase_person, ErasureBody, OK, |core, actor, id, body| core
 get_id!(export_person, |core, actor, id| core
     .export_person(&actor, id));
 
+// ---- network and import ---------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClusterQuery {
+    fuzzy_links: Option<bool>,
+    min_members: Option<usize>,
+}
+
+async fn network_clusters(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Query(q): Query<ClusterQuery>,
+) -> Res {
+    let mut options = unchain_core::network::ClusterOptions::default();
+    if let Some(f) = q.fuzzy_links {
+        options.fuzzy_links = f;
+    }
+    if let Some(m) = q.min_members {
+        options.min_members = m;
+    }
+    let out = s
+        .run(move |core| core.network_clusters(&actor, &options))
+        .await?;
+    Ok(Json(out).into_response())
+}
+
+post!(
+    police_package,
+    unchain_core::network::PackageScope,
+    OK,
+    |core, actor, body| core.police_package(&actor, body)
+);
+
+/// The import format from the body's media type: CSV or JSON Lines.
+fn import_format(headers: &HeaderMap) -> Result<unchain_core::import::Format, ApiError> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match ct.as_str() {
+        "text/csv" => Ok(unchain_core::import::Format::Csv),
+        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" => {
+            Ok(unchain_core::import::Format::JsonLines)
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "The body must be CSV or JSON Lines",
+            "send Content-Type: text/csv or application/x-ndjson",
+        )),
+    }
+}
+
+/// Runs an import of the request body: the body is spooled to an owner-only temporary file
+/// (the core imports from files, streaming), imported with `on_invalid: abort` (nothing is
+/// written unless every record is valid), and the file removed.
+async fn import(
+    s: AppState,
+    actor: Actor,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+    cases: bool,
+) -> Res {
+    let format = import_format(&headers)?;
+    let out = s
+        .run(move |core| {
+            let mut file =
+                tempfile::NamedTempFile::new().map_err(unchain_core::store::StoreError::Io)?;
+            std::io::Write::write_all(&mut file, &body)
+                .map_err(unchain_core::store::StoreError::Io)?;
+            let options = unchain_core::import::ImportOptions::new(format);
+            let mut progress = |_: &unchain_core::import::Progress| {};
+            if cases {
+                core.import_cases(&actor, file.path(), &options, &mut progress)
+            } else {
+                core.import_groups(&actor, file.path(), &options, &mut progress)
+            }
+        })
+        .await?;
+    Ok(Json(out).into_response())
+}
+
+async fn import_groups(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Res {
+    import(s, actor, headers, body, false).await
+}
+
+async fn import_cases(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Res {
+    import(s, actor, headers, body, true).await
+}
+
 // ---- the table ------------------------------------------------------------------------------------
 
 const AS_OF: &[Param] = &[Param {
@@ -756,8 +862,29 @@ macro_rules! ep {
     (@v versioned) => { true };
 }
 
+const CLUSTERS: &[Param] = &[
+    Param {
+        name: "fuzzy_links",
+        kind: "boolean",
+        format: "",
+        description: "also link near-identical identifiers (default true)",
+        required: false,
+    },
+    Param {
+        name: "min_members",
+        kind: "integer",
+        format: "",
+        description: "smallest cluster shown (default 2)",
+        required: false,
+    },
+];
+
 /// The endpoints of the services.
 pub const ENDPOINTS: &[Endpoint] = &[
+    ep!("GET" "/api/v1/network/clusters" "network_clusters" "network" op(O::NetworkRead), "The organised-crime picture: clusters of linked reports, cases and suspects", query CLUSTERS, req None, res "ListOfClusterView" 200),
+    ep!("POST" "/api/v1/network/police-package" "police_package" "network" op(O::PolicePackage), "A police package for a report or a cluster ({\"scope\": \"report\", \"id\": …})", query &[], req Some("PackageScope"), res "PolicePackage" 200),
+    ep!("POST" "/api/v1/import/groups" "import_groups" "import" op(O::ImportRun), "Import community groups (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/cases" "import_cases" "import" Access::AllOf(&[O::ImportRun, O::CaseCreate]), "Import people and cases (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
     ep!("GET" "/api/v1/sources" "list_sources" "intelligence" op(O::SourceRead), "Intelligence sources and community contacts", query LIST, req None, res "PageOfSourceView" 200),
     ep!("POST" "/api/v1/sources" "create_source" "intelligence" op(O::SourceManage), "Register a source", query &[], req Some("Source"), res "SourceView" 201),
     ep!("GET" "/api/v1/sources/{id}" "get_source" "intelligence" op(O::SourceRead), "A source", query &[], req None, res "SourceView" 200),
@@ -826,6 +953,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
 /// The handler of a service endpoint.
 pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<AppState>> {
     Some(match id {
+        "network_clusters" => on(filter, network_clusters),
+        "police_package" => on(filter, police_package),
+        "import_groups" => on(filter, import_groups),
+        "import_cases" => on(filter, import_cases),
         "list_sources" => on(filter, list_sources),
         "create_source" => on(filter, create_source),
         "get_source" => on(filter, get_source),
@@ -953,4 +1084,8 @@ pub const CORE_TYPES: &[(&str, &str)] = &[
     ("ProgressInput", "unchain_core::followups::ProgressInput"),
     ("ProgressTrend", "unchain_core::followups::ProgressTrend"),
     ("ErasureReport", "unchain_core::erasure::ErasureReport"),
+    ("ClusterView", "unchain_core::network::ClusterView"),
+    ("PackageScope", "unchain_core::network::PackageScope"),
+    ("PolicePackage", "unchain_core::network::PolicePackage"),
+    ("ImportReport", "unchain_core::import::ImportReport"),
 ];
