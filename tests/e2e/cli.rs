@@ -680,6 +680,77 @@ fn story_init_user_case_consent_timeline_audit() {
     assert_eq!(justice["totals"]["awarded_pence"], 800000);
     assert_eq!(justice["advocacy"], "requested");
 
+    // Reports for 2024 as of the year end, and a de-identified HTCDS export, as the analyst.
+    let summary = json(
+        &dir,
+        &[
+            "--as",
+            "nadia",
+            "report",
+            "summary",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ],
+    );
+    assert_eq!(summary["cases_opened"], 1);
+    let nrm_report = json(
+        &dir,
+        &[
+            "--as",
+            "nadia",
+            "report",
+            "nrm",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ],
+    );
+    assert_eq!(nrm_report["referrals"], 1);
+    assert_eq!(nrm_report["rg_within_target"]["numerator"], 1);
+    let justice_report = json(
+        &dir,
+        &[
+            "--as",
+            "nadia",
+            "report",
+            "justice",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ],
+    );
+    assert_eq!(justice_report["awarded_pence"], 800000);
+    for kind in ["aftercare", "campaign"] {
+        json(
+            &dir,
+            &["--as", "nadia", "report", kind, "--to", "2024-12-31"],
+        );
+    }
+    run(
+        &dir,
+        &[
+            "report",
+            "nrm",
+            "--from",
+            "2024-05-01",
+            "--to",
+            "2024-01-01",
+        ],
+        2,
+    );
+    let htcds = json(&dir, &["--as", "nadia", "export", "htcds", "--k", "1"]);
+    assert_eq!(htcds["report"]["rows_in"], 1);
+    assert!(
+        !htcds.to_string().contains("Ana P"),
+        "HTCDS rows are de-identified"
+    );
+    let csv = run(&dir, &["--as", "nadia", "export", "htcds", "--k", "1"], 0);
+    assert!(String::from_utf8_lossy(&csv.stdout).starts_with("prs_gender,"));
+
     // The analyst sees the case pseudonymised.
     let seen = json(&dir, &["--as", "nadia", "case", "show", &reference]);
     assert!(seen["person"]["details"].is_null(), "{seen}");

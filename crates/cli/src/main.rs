@@ -72,6 +72,9 @@ enum Command {
     /// Users and their roles.
     #[command(subcommand)]
     User(cmd::setup::UserCmd),
+    /// API tokens for the HTTP server.
+    #[command(subcommand)]
+    Token(cmd::setup::TokenCmd),
     /// The tamper-evident audit chain.
     #[command(subcommand)]
     Audit(cmd::setup::AuditCmd),
@@ -140,7 +143,12 @@ enum Command {
     /// The network picture: clusters linked by shared identifiers.
     #[command(subcommand)]
     Network(cmd::data::NetworkCmd),
-    /// Exports: a police package.
+    /// Reports for a period: summary, nrm, aftercare, justice, campaign.
+    #[command(
+        after_help = "Example:\n  unchain report nrm --from 2025-01-01 --to 2025-03-31 --as-of 2025-04-07 --json"
+    )]
+    Report(cmd::data::ReportArgs),
+    /// Exports: de-identified HTCDS data, a police package.
     #[command(subcommand)]
     Export(cmd::data::ExportCmd),
 }
@@ -217,6 +225,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
     match command {
         Command::Init(a) => cmd::setup::init(ctx, a),
         Command::User(c) => cmd::setup::user(ctx, c),
+        Command::Token(c) => cmd::setup::token(ctx, c),
         Command::Audit(c) => cmd::setup::audit(ctx, c),
         Command::Calendar(c) => cmd::setup::calendar(ctx, c),
         Command::Completions(a) => cmd::setup::completions(a, &mut Cli::command()),
@@ -239,6 +248,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
         Command::Import(a) => cmd::data::import(ctx, a),
         Command::Network(c) => cmd::data::network(ctx, c),
+        Command::Report(a) => cmd::data::report(ctx, a),
         Command::Export(c) => cmd::data::export(ctx, c),
     }
 }

@@ -12,7 +12,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Operation;
+use crate::cases::Case;
+use crate::error::{CoreError, Result};
+use crate::lifecycle::NrmState;
 use crate::network::cluster::FxMap;
+use crate::nrm::{ExploitationType, Jurisdiction};
+use crate::people::{Gender, Person, PersonDetails};
+use crate::records::{self, Record};
+use crate::unchain::Unchain;
+use crate::users::Actor;
 
 /// Where exploitation took place, at three levels of detail.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -290,6 +299,132 @@ fn finish(
     }
 }
 
+/// HTCDS `vic_TypeOfExploitation` for an NRM exploitation type (criminal exploitation has no
+/// value of its own in HTCDS v2.0: `Other`).
+pub fn htcds_exploitation(e: ExploitationType) -> Option<&'static str> {
+    match e {
+        ExploitationType::Labour => Some("ForcedLabour"),
+        ExploitationType::Sexual => Some("SexualExploitation"),
+        ExploitationType::Criminal => Some("Other"),
+        ExploitationType::DomesticServitude => Some("Servitude"),
+        ExploitationType::OrganHarvesting => Some("OrganRemoval"),
+        ExploitationType::NotSpecifiedOrUnknown => None,
+    }
+}
+
+fn htcds_gender(g: Gender) -> Option<&'static str> {
+    match g {
+        Gender::Female => Some("Female"),
+        Gender::Male => Some("Male"),
+        Gender::TransgenderOrNonConforming => Some("TransgenderOrNonConforming"),
+        Gender::Unknown => None,
+    }
+}
+
+impl Anonymised {
+    /// The released rows as CSV, HTCDS field names in the header.
+    pub fn to_csv(&self) -> Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let err = |e: csv::Error| CoreError::Refused(format!("cannot write the CSV: {e}"));
+        for r in &self.rows {
+            w.serialize(r).map_err(err)?;
+        }
+        if self.rows.is_empty() {
+            w.write_record([
+                "prs_gender",
+                "prs_citizenship",
+                "vic_age_when_trafficked",
+                "vic_type_of_exploitation",
+                "vic_location_of_exploitation",
+                "cas_year_of_registration",
+                "vic_trafficking_status",
+                "cas_status",
+            ])
+            .map_err(err)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| CoreError::Refused(format!("cannot write the CSV: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| CoreError::Refused(e.to_string()))
+    }
+}
+
+impl Unchain {
+    /// Every stored case as a de-identified HTCDS row (age at opening, gender, first
+    /// nationality, exploitation types, jurisdiction as the region, year opened, trafficking
+    /// status from the NRM decisions, case status), k-anonymised with `config`. The export is
+    /// audited as one read of the cases (what leaves names no one).
+    pub fn export_htcds(&self, actor: &Actor, config: &KAnonymity) -> Result<Anonymised> {
+        self.authorize(actor, Operation::ExportHtcds)?;
+        let backend = self.backend.as_ref();
+        let mut rows = Vec::new();
+        for case in records::all::<Case>(backend)? {
+            let state = case.data.state()?;
+            let opened = state.opened_on();
+            let person = records::find::<Person>(backend, case.data.person_id)?;
+            let details: Option<PersonDetails> =
+                match person.as_ref().and_then(|p| p.data.details.as_ref()) {
+                    Some(sealed) => {
+                        self.unseal(sealed, Person::KIND, case.data.person_id, "details")?
+                    }
+                    None => None,
+                };
+            let mut exploitation: Vec<&str> = case
+                .data
+                .exploitation
+                .iter()
+                .filter_map(|e| htcds_exploitation(*e))
+                .collect();
+            exploitation.sort_unstable();
+            exploitation.dedup();
+            let region = match case.data.jurisdiction {
+                Jurisdiction::EnglandAndWales => "England and Wales",
+                Jurisdiction::Scotland => "Scotland",
+                Jurisdiction::NorthernIreland => "Northern Ireland",
+            };
+            let status = match state.nrm() {
+                NrmState::CgPositive | NrmState::MoveOn => "Actual",
+                NrmState::CgNegative => "NotAVictim",
+                _ => "Possible",
+            };
+            rows.push(HtcdsCase {
+                prs_gender: details
+                    .as_ref()
+                    .and_then(|d| d.gender)
+                    .and_then(htcds_gender)
+                    .map(str::to_owned),
+                prs_citizenship: details
+                    .as_ref()
+                    .and_then(|d| d.nationalities.first().cloned()),
+                vic_age_when_trafficked: match (&details, opened) {
+                    (Some(d), Some(on)) => d.age_on(on),
+                    _ => None,
+                },
+                vic_type_of_exploitation: (!exploitation.is_empty())
+                    .then(|| exploitation.join(";")),
+                vic_location_of_exploitation: Some(Place {
+                    area: String::new(),
+                    region: region.to_owned(),
+                    country: "GB".to_owned(),
+                }),
+                cas_year_of_registration: opened.map(|d| chrono::Datelike::year(&d)),
+                vic_trafficking_status: Some(status.to_owned()),
+                cas_status: state.htcds_status().map(|s| s.htcds_value().to_owned()),
+            });
+        }
+        let out = k_anonymise(&rows, config);
+        self.audit_read(
+            actor,
+            Operation::ExportHtcds,
+            &[format!(
+                "export:htcds {} cases, {} released, k={}",
+                out.report.rows_in, out.report.rows_released, out.report.k
+            )],
+        )?;
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,6 +502,67 @@ mod tests {
             out.rows
                 .iter()
                 .all(|r| r.prs_citizenship.as_deref() == Some("AL"))
+        );
+    }
+
+    #[test]
+    fn stored_cases_export_k_anonymised() {
+        use crate::auth::Role;
+        use crate::cases::NewCase;
+        use crate::testing::{core, staff};
+        let (core, _) = core();
+        let actors = staff(&core);
+        let admin = &actors[0];
+        for i in 0..14 {
+            core.open_case(
+                admin,
+                NewCase {
+                    person: PersonDetails {
+                        names: vec![format!("Person {i}")],
+                        estimated_age: Some(if i == 13 { 70 } else { 25 }),
+                        gender: Some(Gender::Female),
+                        nationalities: vec![if i == 13 { "ER" } else { "AL" }.into()],
+                        ..Default::default()
+                    },
+                    jurisdiction: Jurisdiction::EnglandAndWales,
+                    exploitation: vec![ExploitationType::Sexual],
+                    opened_on: None,
+                    owner: None,
+                    report_ids: vec![],
+                },
+            )
+            .unwrap();
+        }
+        let analyst = actors.iter().find(|a| a.role == Role::Analyst).unwrap();
+        // With the default budget (5% of 14 rows = 0) the lone case forces generalisation.
+        let out = core.export_htcds(analyst, &KAnonymity::default()).unwrap();
+        assert_eq!(out.report.rows_released, 14);
+        assert!(out.rows.iter().all(|r| r.prs_citizenship.is_none()));
+        // Allowing one row in ten to be left out keeps the detail and drops the lone case.
+        let config = KAnonymity {
+            k: 11,
+            max_suppressed_per_mille: 100,
+        };
+        let out = core.export_htcds(analyst, &config).unwrap();
+        assert_eq!(out.report.rows_in, 14);
+        assert_eq!(out.report.rows_released, 13);
+        let r = &out.rows[0];
+        assert_eq!(r.vic_age_when_trafficked.as_deref(), Some("24--26"));
+        assert_eq!(
+            r.vic_type_of_exploitation.as_deref(),
+            Some("SexualExploitation")
+        );
+        assert_eq!(r.cas_status.as_deref(), Some("Active"));
+        let csv = out.to_csv().unwrap();
+        assert!(csv.starts_with("prs_gender,prs_citizenship,vic_age_when_trafficked"));
+        assert!(!csv.contains("Person"));
+        let investigator = actors
+            .iter()
+            .find(|a| a.role == Role::Investigator)
+            .unwrap();
+        assert!(
+            core.export_htcds(investigator, &KAnonymity::default())
+                .is_err()
         );
     }
 

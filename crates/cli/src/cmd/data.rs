@@ -3,11 +3,14 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use chrono::{Datelike, NaiveDate};
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use unchain_core::export::KAnonymity;
 use unchain_core::import::{Format, ImportOptions, ImportReport, OnInvalid, Phase, Progress};
 use unchain_core::network::PackageScope;
 use unchain_core::network::cluster::ClusterOptions;
+use unchain_core::reports::Period;
 use uuid::Uuid;
 
 use crate::Ctx;
@@ -71,9 +74,54 @@ pub enum NetworkCmd {
     },
 }
 
+/// Which report.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ReportKind {
+    /// Cases by stage, open tracks, cases opened, intelligence, rescues.
+    Summary,
+    /// NRM referrals by route, age, exploitation, nationality, outcome; RG timeliness.
+    Nrm,
+    /// Placements, occupancy, follow-up timeliness.
+    Aftercare,
+    /// Advocacy, police reports, charges, convictions, claims.
+    Justice,
+    /// Groups, trainings, intelligence from trained groups and what came of it.
+    Campaign,
+}
+
+/// `unchain report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Which report.
+    kind: ReportKind,
+    /// First day (default: 1 January of --to's year).
+    #[arg(long, value_parser = crate::parse::date)]
+    from: Option<NaiveDate>,
+    /// Last day (default today).
+    #[arg(long, value_parser = crate::parse::date)]
+    to: Option<NaiveDate>,
+    /// The day it is drawn up as of: later events are not counted (default --to).
+    #[arg(long, value_parser = crate::parse::date)]
+    as_of: Option<NaiveDate>,
+}
+
 /// `unchain export …`.
 #[derive(Subcommand, Debug)]
 pub enum ExportCmd {
+    /// De-identified HTCDS records, k-anonymised (CSV, or JSON with --json), with what was
+    /// generalised or suppressed said on stderr.
+    #[command(after_help = "Example:\n  unchain export htcds --k 11 --out htcds.csv")]
+    Htcds {
+        /// Every released combination of quasi-identifiers is shared by at least k records.
+        #[arg(long, default_value_t = 11)]
+        k: usize,
+        /// At most this many records per thousand may be suppressed.
+        #[arg(long, default_value_t = 50)]
+        max_suppressed_per_mille: u32,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// A police package for one report or the cluster around a report, case or suspect:
     /// shareable items, and what was withheld and why.
     #[command(
@@ -225,9 +273,135 @@ pub fn network(ctx: &Ctx, c: NetworkCmd) -> Result<()> {
     }
 }
 
+/// Writes `text` to `out` or stdout.
+fn write_out(out: &Option<PathBuf>, text: &str) -> Result<()> {
+    match out {
+        None => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            Ok(())
+        }
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Failure::Other(format!("cannot write {}: {e}", path.display()))),
+    }
+}
+
+/// A report's fields in words: counts as `label n`, shares as `p% (n of d)`.
+fn report_rows(v: &serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let Value::Object(map) = v else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "period")
+        .map(|(k, v)| {
+            let text = match v {
+                Value::Array(items) if items.iter().all(|i| i.get("key").is_some()) => items
+                    .iter()
+                    .map(|i| format!("{} {}", i["key"].as_str().unwrap_or("?"), i["count"]))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::Array(items) if items.iter().all(|i| i.get("facility").is_some()) => items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{} {}",
+                            i["facility"].as_str().unwrap_or("?"),
+                            share(&i["occupancy"])
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Value::Object(o) if o.contains_key("numerator") => share(v),
+                Value::Number(n) if k.ends_with("_pence") => {
+                    let p = n.as_i64().unwrap_or(0);
+                    format!("£{}.{:02}", p / 100, (p % 100).abs())
+                }
+                other => word(other),
+            };
+            (k.replace('_', " "), text)
+        })
+        .collect()
+}
+
+fn share(v: &serde_json::Value) -> String {
+    format!(
+        "{} ({} of {})",
+        v["percent"].as_str().unwrap_or("n/a"),
+        v["numerator"],
+        v["denominator"]
+    )
+}
+
+pub fn report(ctx: &Ctx, a: ReportArgs) -> Result<()> {
+    let (core, actor) = ctx.open()?;
+    let today = core.clock().today();
+    let to = a.to.unwrap_or(today);
+    let from = a
+        .from
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    let period = Period {
+        from,
+        to,
+        as_of: a.as_of.unwrap_or(to),
+    };
+    let value = match a.kind {
+        ReportKind::Summary => serde_json::to_value(core.summary_report(&actor, period)?)?,
+        ReportKind::Nrm => serde_json::to_value(core.nrm_report(&actor, period)?)?,
+        ReportKind::Aftercare => serde_json::to_value(core.aftercare_report(&actor, period)?)?,
+        ReportKind::Justice => serde_json::to_value(core.justice_report(&actor, period)?)?,
+        ReportKind::Campaign => serde_json::to_value(core.campaign_report(&actor, period)?)?,
+    };
+    ctx.out.emit(&value, || {
+        println!(
+            "{} report, {} to {} as of {}",
+            word(&format!("{:?}", a.kind).to_lowercase()),
+            period.from,
+            period.to,
+            period.as_of
+        );
+        ctx.out.fields(report_rows(&value));
+    })
+}
+
 pub fn export(ctx: &Ctx, c: ExportCmd) -> Result<()> {
     let (core, actor) = ctx.open()?;
     match c {
+        ExportCmd::Htcds {
+            k,
+            max_suppressed_per_mille,
+            out,
+        } => {
+            let a = core.export_htcds(
+                &actor,
+                &KAnonymity {
+                    k,
+                    max_suppressed_per_mille,
+                },
+            )?;
+            let text = if ctx.out.json {
+                serde_json::to_string_pretty(&a)?
+            } else {
+                a.to_csv()?
+            };
+            write_out(&out, &text)?;
+            if !ctx.out.json {
+                let r = &a.report;
+                ctx.out.note(format!(
+                    "HTCDS export: {} of {} record(s) released at k = {}, {} suppressed",
+                    r.rows_released, r.rows_in, r.k, r.rows_suppressed
+                ));
+                for f in &r.fields {
+                    ctx.out.note(format!(
+                        "  {} released as {} ({} values)",
+                        f.field, f.released_as, f.distinct_values
+                    ));
+                }
+            }
+            Ok(())
+        }
         ExportCmd::PolicePackage {
             report,
             cluster,

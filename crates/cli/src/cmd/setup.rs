@@ -38,6 +38,38 @@ pub enum UserCmd {
     List,
 }
 
+/// `unchain token …`.
+#[derive(Subcommand, Debug)]
+pub enum TokenCmd {
+    /// Issue an API token for a user (shown once; only its hash is kept).
+    #[command(
+        after_help = "Example:\n  unchain token issue priya --label 'laptop' --expires 2026-06-30T00:00:00Z"
+    )]
+    Issue {
+        /// The user the token acts as.
+        user: String,
+        /// What it is for.
+        #[arg(long)]
+        label: String,
+        /// When it stops working (RFC 3339; default never).
+        #[arg(long)]
+        expires: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// List tokens (never their secrets).
+    #[command(after_help = "Example:\n  unchain token list --user priya")]
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token.
+    #[command(after_help = "Example:\n  unchain token revoke 0190…")]
+    Revoke {
+        /// The token id.
+        id: uuid::Uuid,
+    },
+}
+
 /// `unchain audit …`.
 #[derive(Subcommand, Debug)]
 pub enum AuditCmd {
@@ -203,6 +235,53 @@ pub fn user(ctx: &Ctx, c: UserCmd) -> Result<()> {
                         })
                         .collect(),
                 )
+            })
+        }
+    }
+}
+
+pub fn token(ctx: &Ctx, c: TokenCmd) -> Result<()> {
+    let (core, actor) = ctx.open()?;
+    let rows = |list: &[unchain_core::tokens::TokenInfo]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|t| {
+                vec![
+                    t.user.clone(),
+                    t.label.clone(),
+                    t.created_at.format("%Y-%m-%d").to_string(),
+                    t.expires_at
+                        .map_or("-".into(), |d| d.format("%Y-%m-%d").to_string()),
+                    if t.active { "yes".into() } else { "no".into() },
+                    t.id.to_string(),
+                ]
+            })
+            .collect()
+    };
+    const HEADER: [&str; 6] = ["user", "label", "created", "expires", "active", "id"];
+    match c {
+        TokenCmd::Issue {
+            user,
+            label,
+            expires,
+        } => {
+            let (info, secret) = core.issue_token(&actor, &user, &label, expires)?;
+            let shape = json!({"token": info, "secret": secret.expose()});
+            ctx.out.emit(&shape, || {
+                println!("{}", secret.expose());
+                ctx.out.note(format!(
+                    "token {} for {}: shown once, keep it secret (Authorization: Bearer <token>)",
+                    info.id, info.user
+                ));
+            })
+        }
+        TokenCmd::List { user } => {
+            let list = core.tokens(&actor, user.as_deref())?;
+            ctx.out.emit(&list, || ctx.out.table(&HEADER, rows(&list)))
+        }
+        TokenCmd::Revoke { id } => {
+            let t = core.revoke_token(&actor, id)?;
+            ctx.out.emit(&t, || {
+                ctx.out.table(&HEADER, rows(std::slice::from_ref(&t)))
             })
         }
     }
