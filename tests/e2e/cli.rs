@@ -1429,3 +1429,36 @@ fn imports_refuse_a_corrupt_file_whole_or_skip_its_bad_lines() {
         5,
     );
 }
+
+#[test]
+fn demo_loads_the_same_data_for_a_seed_and_the_picture_follows() {
+    let a = tempfile::tempdir().expect("temp dir");
+    let b = tempfile::tempdir().expect("temp dir");
+    let mut summaries = Vec::new();
+    for tmp in [&a, &b] {
+        let dir = tmp.path().join("data");
+        json(&dir, &["init"]);
+        summaries.push(json(&dir, &["demo", "--size", "20", "--seed", "3"]));
+    }
+    assert_eq!(summaries[0], summaries[1], "same seed and size, same data");
+    assert_eq!(summaries[0]["cases"], 20);
+    let dir = a.path().join("data");
+    let cases = json(&dir, &["case", "list"]);
+    assert_eq!(cases.as_array().map(Vec::len), Some(20));
+    let report = json(&dir, &["report", "summary", "--from", "1971-01-01"]);
+    assert_eq!(report["cases_opened"], 20);
+    json(&dir, &["network", "clusters"]);
+    // A closed pipe ends a command quietly, without a panic.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' case list | head -c 10 >/dev/null",
+            binary().display()
+        ))
+        .env("UNCHAIN_DATA_DIR", &dir)
+        .output()
+        .expect("sh");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let v = json(&dir, &["audit", "verify"]);
+    assert!(v["first_bad"].is_null());
+}
