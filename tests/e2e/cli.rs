@@ -1416,6 +1416,48 @@ fn imports_refuse_a_corrupt_file_whole_or_skip_its_bad_lines() {
             .expect("rejects")
             .contains("D Group")
     );
+    // Intelligence (JSON Lines) and facilities (CSV) through their services.
+    let source = json(
+        &dir,
+        &[
+            "source",
+            "add",
+            "--kind",
+            "helpline",
+            "--name",
+            "Modern Slavery Helpline",
+        ],
+    );
+    let intel = tmp.path().join("intel.jsonl");
+    std::fs::write(
+        &intel,
+        format!(
+            "{{\"source_id\":\"{}\",\"narrative\":\"Cash-in-hand car wash, workers sleep on site\",\"received_on\":\"2024-02-01\",\"age_group\":\"adult\",\"exploitation_kind\":\"labour\"}}\n",
+            source["id"].as_str().expect("id")
+        ),
+    )
+    .expect("write");
+    let report = json(&dir, &["import", "intel", intel.to_str().expect("utf-8")]);
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(
+        json(&dir, &["intel", "list"]).as_array().map(Vec::len),
+        Some(1)
+    );
+    let facilities = tmp.path().join("facilities.csv");
+    std::fs::write(
+        &facilities,
+        "name,operator,region,address,lat,lon,capacity,genders,age_groups\nHaven,Trust,London,1 High St,51.5,-0.12,6,female,adult\n",
+    )
+    .expect("write");
+    let report = json(
+        &dir,
+        &["import", "facilities", facilities.to_str().expect("utf-8")],
+    );
+    assert_eq!(report["imported"], 1, "{report}");
+    let list = json(&dir, &["facility", "list"]);
+    assert_eq!(list[0]["name"], "Haven");
+    assert!(!list.to_string().contains("High St"));
+
     // Importing is for administrators and managers.
     run(
         &dir,

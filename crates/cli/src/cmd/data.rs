@@ -194,15 +194,8 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let result = match a.kind {
         ImportKind::Groups => core.import_groups(&actor, &a.file, &options, &mut tick),
         ImportKind::Cases => core.import_cases(&actor, &a.file, &options, &mut tick),
-        ImportKind::Intel | ImportKind::Facilities => {
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            return Err(Failure::Other(format!(
-                "importing {} is not in this build of the core yet",
-                word(&format!("{:?}", a.kind).to_lowercase())
-            )));
-        }
+        ImportKind::Intel => core.import_intel(&actor, &a.file, &options, &mut tick),
+        ImportKind::Facilities => core.import_facilities(&actor, &a.file, &options, &mut tick),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
