@@ -166,11 +166,17 @@ impl Unchain {
             match self.backend.commit(&batch) {
                 Ok(_) => return Ok(()),
                 Err(e) => {
-                    let err = records::map_conflict(e, &batch);
+                    // Ask about the head before mapping: `map_conflict` turns every staged put's
+                    // conflict (the head's included) into a record conflict, which would make a
+                    // lost race on the audit chain look like a stale version to the caller.
+                    let err = CoreError::Store(e);
                     if audit::is_head_conflict(&err) {
                         continue;
                     }
-                    return Err(err);
+                    return Err(match err {
+                        CoreError::Store(e) => records::map_conflict(e, &batch),
+                        other => other,
+                    });
                 }
             }
         }
