@@ -207,7 +207,7 @@ pub fn uk_region(name: &str) -> Option<&'static str> {
 }
 
 impl FacilityInput {
-    fn validate(&self) -> Vec<FieldError> {
+    pub(crate) fn validate(&self) -> Vec<FieldError> {
         let mut e = Vec::new();
         required(&mut e, "name", &self.name, 200);
         required(&mut e, "operator", &self.operator, 200);
