@@ -166,9 +166,8 @@ impl Unchain {
             match self.backend.commit(&batch) {
                 Ok(_) => return Ok(()),
                 Err(e) => {
-                    // Ask about the head before mapping: `map_conflict` turns every staged put's
-                    // conflict (the head's included) into a record conflict, which would make a
-                    // lost race on the audit chain look like a stale version to the caller.
+                    // Losing the race for the audit head is retried; it must be recognised
+                    // before `map_conflict` turns it into a record conflict (409 for a client).
                     let err = CoreError::Store(e);
                     if audit::is_head_conflict(&err) {
                         continue;
