@@ -907,6 +907,16 @@ fn the_binary_first_run_token_file_and_graceful_shutdown() {
     let me = send(addr, "GET", "/api/v1/me", Some(&token), &[], None);
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["role"], "admin");
+    // An open change-feed stream must not hold the shutdown up.
+    let mut feed = TcpStream::connect(addr).expect("connect");
+    write!(
+        feed,
+        "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("write");
+    let mut first_bytes = [0u8; 64];
+    let n = feed.read(&mut first_bytes).expect("the stream starts");
+    assert!(String::from_utf8_lossy(&first_bytes[..n]).starts_with("HTTP/1.1 200"));
     let out = stop(first);
     assert!(
         out.contains(&token),

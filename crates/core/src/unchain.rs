@@ -166,11 +166,16 @@ impl Unchain {
             match self.backend.commit(&batch) {
                 Ok(_) => return Ok(()),
                 Err(e) => {
-                    let err = records::map_conflict(e, &batch);
+                    // Losing the race for the audit head is retried; it must be recognised
+                    // before `map_conflict` turns it into a record conflict (409 for a client).
+                    let err = CoreError::Store(e);
                     if audit::is_head_conflict(&err) {
                         continue;
                     }
-                    return Err(err);
+                    return Err(match err {
+                        CoreError::Store(e) => records::map_conflict(e, &batch),
+                        other => other,
+                    });
                 }
             }
         }

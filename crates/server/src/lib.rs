@@ -115,6 +115,7 @@ pub struct Endpoint {
 #[derive(Clone)]
 pub struct AppState {
     core: Unchain,
+    shutdown: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl AppState {
@@ -136,6 +137,21 @@ impl AppState {
                     "the failure is logged with this request's id",
                 ))
             }
+        }
+    }
+
+    /// Whether the server is shutting down (long-lived responses, the SSE feed, end then).
+    pub fn shutting_down(&self) -> bool {
+        self.shutdown.as_ref().is_some_and(|rx| *rx.borrow())
+    }
+
+    /// Waits until the server starts shutting down (forever when it has no shutdown signal).
+    pub async fn until_shutdown(&self) {
+        match self.shutdown.clone() {
+            Some(mut rx) => {
+                let _ = rx.wait_for(|down| *down).await;
+            }
+            None => std::future::pending::<()>().await,
         }
     }
 
@@ -194,6 +210,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Body limit in bytes.
     pub body_limit: usize,
+    /// Set to `true` when the server starts shutting down, so that the change feed's
+    /// server-sent-event streams end (graceful shutdown waits for every open response).
+    pub shutdown: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Default for Options {
@@ -201,6 +220,7 @@ impl Default for Options {
         Self {
             timeout: REQUEST_TIMEOUT,
             body_limit: BODY_LIMIT,
+            shutdown: None,
         }
     }
 }
@@ -208,7 +228,7 @@ impl Default for Options {
 /// The whole API over `core`, with tracing (request ids, no bodies, no tokens), timeouts,
 /// compression and the body limit.
 pub fn router(core: Unchain, options: Options) -> Router {
-    let (api, _) = assemble(core);
+    let (api, _) = assemble(core, options.shutdown.clone());
     let request_id = HeaderName::from_static(REQUEST_ID);
     api.layer(DefaultBodyLimit::max(options.body_limit))
         .layer(CompressionLayer::new())
@@ -232,11 +252,14 @@ pub fn router(core: Unchain, options: Options) -> Router {
 /// Every `(METHOD, path)` the router mounts, for the OpenAPI completeness test.
 pub fn mounted_routes() -> Vec<(String, String)> {
     let core = Unchain::in_memory(Arc::new(unchain_core::SystemClock)).expect("in-memory core");
-    assemble(core).1
+    assemble(core, None).1
 }
 
-fn assemble(core: Unchain) -> (Router, Vec<(String, String)>) {
-    let state = AppState { core };
+fn assemble(
+    core: Unchain,
+    shutdown: Option<tokio::sync::watch::Receiver<bool>>,
+) -> (Router, Vec<(String, String)>) {
+    let state = AppState { core, shutdown };
     let api = Api {
         router: Router::new(),
         state: state.clone(),

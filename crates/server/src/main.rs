@@ -103,7 +103,12 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
 }
 
 async fn serve(core: Unchain, listen: SocketAddr) -> Result<()> {
-    let app = unchain_server::router(core, unchain_server::Options::default());
+    let (down, shutdown) = tokio::sync::watch::channel(false);
+    let options = unchain_server::Options {
+        shutdown: Some(shutdown),
+        ..unchain_server::Options::default()
+    };
+    let app = unchain_server::router(core, options);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -113,7 +118,11 @@ async fn serve(core: Unchain, listen: SocketAddr) -> Result<()> {
         listener.local_addr()?
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // End the change feed's open streams, so that in-flight requests can finish.
+            let _ = down.send(true);
+        })
         .await
         .context("serving")?;
     Ok(())

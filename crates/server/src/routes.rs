@@ -965,6 +965,9 @@ async fn events(
         (s, actor, after, Vec::<SseEvent>::new()),
         move |(s, actor, mut after, mut pending)| async move {
             loop {
+                if s.shutting_down() {
+                    return None;
+                }
                 if !pending.is_empty() {
                     let ev = pending.remove(0);
                     return Some((Ok::<_, Infallible>(ev), (s, actor, after, pending)));
@@ -986,7 +989,10 @@ async fn events(
                     );
                 }
                 if pending.is_empty() && !moved {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        () = s.until_shutdown() => return None,
+                    }
                 }
             }
         },
