@@ -799,6 +799,41 @@ fn documents_attach_list_get() {
         0,
     );
     assert_eq!(std::fs::read_to_string(back).expect("read"), "a statement");
+
+    // Subject access, then erasure: the identity and the document become unreadable.
+    let sar = tmp.path().join("sar.json");
+    run(
+        &dir,
+        &[
+            "person",
+            "export",
+            reference,
+            "--out",
+            sar.to_str().expect("utf-8"),
+        ],
+        0,
+    );
+    assert!(
+        std::fs::read_to_string(&sar)
+            .expect("sar")
+            .contains("Ana P")
+    );
+    run(&dir, &["person", "erase", reference], 2);
+    let erased = json(
+        &dir,
+        &[
+            "person",
+            "erase",
+            reference,
+            "--reason",
+            "erasure request under UK GDPR Art. 17",
+        ],
+    );
+    assert_eq!(erased["documents_removed"], 1);
+    let p = json(&dir, &["person", "show", reference]);
+    assert!(p["details"].is_null() && !p["erased"].is_null(), "{p}");
+    let out = run(&dir, &["document", "get", id, "--out", "-"], 1);
+    assert!(stderr(&out).contains("erased"), "{}", stderr(&out));
 }
 
 #[test]
