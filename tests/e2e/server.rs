@@ -1066,6 +1066,19 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         Some(good.to_vec()),
     )
     .problem(415);
+    // Over the body limit, for a raw (non-JSON) body too: a problem.
+    let mut huge = b"name,area,members,joined_on\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', unchain_server::BODY_LIMIT + 1024));
+    send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups",
+        Some(&s.admin),
+        &csv_ct,
+        Some(huge),
+    )
+    .problem(413);
+    assert_eq!(s.changes().len(), before);
     let clusters = s.call(
         "GET",
         "/api/v1/network/clusters?min_members=2",
