@@ -1079,3 +1079,33 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         String::from_utf8_lossy(&clusters.body)
     );
 }
+
+#[test]
+fn reports_and_the_htcds_export_answer_with_aggregates() {
+    let s = Server::start();
+    open_case(&s);
+    for kind in ["summary", "nrm", "aftercare", "justice", "campaign"] {
+        let r = s.call(
+            "GET",
+            &format!("/api/v1/reports/{kind}?from=2020-01-01&to=2030-12-31"),
+            &s.admin,
+            None,
+        );
+        assert_eq!(
+            r.status,
+            200,
+            "{kind}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert!(!String::from_utf8_lossy(&r.body).contains("Test Person"));
+    }
+    s.call("GET", "/api/v1/reports/summary", &s.admin, None)
+        .problem(400);
+    let r = s.call("GET", "/api/v1/export/htcds?k=2", &s.admin, None);
+    assert!(
+        r.status == 200 || r.status == 422,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(!String::from_utf8_lossy(&r.body).contains("Test Person"));
+}
