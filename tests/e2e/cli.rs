@@ -799,6 +799,41 @@ fn documents_attach_list_get() {
         0,
     );
     assert_eq!(std::fs::read_to_string(back).expect("read"), "a statement");
+
+    // Subject access, then erasure: the identity and the document become unreadable.
+    let sar = tmp.path().join("sar.json");
+    run(
+        &dir,
+        &[
+            "person",
+            "export",
+            reference,
+            "--out",
+            sar.to_str().expect("utf-8"),
+        ],
+        0,
+    );
+    assert!(
+        std::fs::read_to_string(&sar)
+            .expect("sar")
+            .contains("Ana P")
+    );
+    run(&dir, &["person", "erase", reference], 2);
+    let erased = json(
+        &dir,
+        &[
+            "person",
+            "erase",
+            reference,
+            "--reason",
+            "erasure request under UK GDPR Art. 17",
+        ],
+    );
+    assert_eq!(erased["documents_removed"], 1);
+    let p = json(&dir, &["person", "show", reference]);
+    assert!(p["details"].is_null() && !p["erased"].is_null(), "{p}");
+    let out = run(&dir, &["document", "get", id, "--out", "-"], 1);
+    assert!(stderr(&out).contains("erased"), "{}", stderr(&out));
 }
 
 #[test]
@@ -1416,6 +1451,48 @@ fn imports_refuse_a_corrupt_file_whole_or_skip_its_bad_lines() {
             .expect("rejects")
             .contains("D Group")
     );
+    // Intelligence (JSON Lines) and facilities (CSV) through their services.
+    let source = json(
+        &dir,
+        &[
+            "source",
+            "add",
+            "--kind",
+            "helpline",
+            "--name",
+            "Modern Slavery Helpline",
+        ],
+    );
+    let intel = tmp.path().join("intel.jsonl");
+    std::fs::write(
+        &intel,
+        format!(
+            "{{\"source_id\":\"{}\",\"narrative\":\"Cash-in-hand car wash, workers sleep on site\",\"received_on\":\"2024-02-01\",\"age_group\":\"adult\",\"exploitation_kind\":\"labour\"}}\n",
+            source["id"].as_str().expect("id")
+        ),
+    )
+    .expect("write");
+    let report = json(&dir, &["import", "intel", intel.to_str().expect("utf-8")]);
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(
+        json(&dir, &["intel", "list"]).as_array().map(Vec::len),
+        Some(1)
+    );
+    let facilities = tmp.path().join("facilities.csv");
+    std::fs::write(
+        &facilities,
+        "name,operator,region,address,lat,lon,capacity,genders,age_groups\nHaven,Trust,London,1 High St,51.5,-0.12,6,female,adult\n",
+    )
+    .expect("write");
+    let report = json(
+        &dir,
+        &["import", "facilities", facilities.to_str().expect("utf-8")],
+    );
+    assert_eq!(report["imported"], 1, "{report}");
+    let list = json(&dir, &["facility", "list"]);
+    assert_eq!(list[0]["name"], "Haven");
+    assert!(!list.to_string().contains("High St"));
+
     // Importing is for administrators and managers.
     run(
         &dir,
@@ -1428,4 +1505,37 @@ fn imports_refuse_a_corrupt_file_whole_or_skip_its_bad_lines() {
         ],
         5,
     );
+}
+
+#[test]
+fn demo_loads_the_same_data_for_a_seed_and_the_picture_follows() {
+    let a = tempfile::tempdir().expect("temp dir");
+    let b = tempfile::tempdir().expect("temp dir");
+    let mut summaries = Vec::new();
+    for tmp in [&a, &b] {
+        let dir = tmp.path().join("data");
+        json(&dir, &["init"]);
+        summaries.push(json(&dir, &["demo", "--size", "20", "--seed", "3"]));
+    }
+    assert_eq!(summaries[0], summaries[1], "same seed and size, same data");
+    assert_eq!(summaries[0]["cases"], 20);
+    let dir = a.path().join("data");
+    let cases = json(&dir, &["case", "list"]);
+    assert_eq!(cases.as_array().map(Vec::len), Some(20));
+    let report = json(&dir, &["report", "summary", "--from", "1971-01-01"]);
+    assert_eq!(report["cases_opened"], 20);
+    json(&dir, &["network", "clusters"]);
+    // A closed pipe ends a command quietly, without a panic.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' case list | head -c 10 >/dev/null",
+            binary().display()
+        ))
+        .env("UNCHAIN_DATA_DIR", &dir)
+        .output()
+        .expect("sh");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let v = json(&dir, &["audit", "verify"]);
+    assert!(v["first_bad"].is_null());
 }

@@ -143,6 +143,9 @@ enum Command {
     /// The network picture: clusters linked by shared identifiers.
     #[command(subcommand)]
     Network(cmd::data::NetworkCmd),
+    /// Load the realistic demo dataset (deterministic for a seed and size).
+    #[command(after_help = "Example:\n  unchain init && unchain demo --size 500 --seed 7")]
+    Demo(cmd::data::DemoArgs),
     /// Reports for a period: summary, nrm, aftercare, justice, campaign.
     #[command(
         after_help = "Example:\n  unchain report nrm --from 2025-01-01 --to 2025-03-31 --as-of 2025-04-07 --json"
@@ -194,6 +197,7 @@ fn main() -> ExitCode {
         println!("unchain {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
+    quiet_panics();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -219,6 +223,24 @@ fn main() -> ExitCode {
             ExitCode::from(f.code())
         }
     }
+}
+
+/// A closed pipe (`unchain case list | head`) ends the command quietly, as it does for other
+/// Unix tools; any other panic is a bug, reported in one line without a backtrace.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        eprintln!("error: internal error in unchain ({msg}); please report it");
+        std::process::exit(i32::from(fail::OTHER));
+    }));
 }
 
 fn run(ctx: &Ctx, command: Command) -> Result<()> {
@@ -248,6 +270,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Rescue(c) => cmd::investigate::rescue(ctx, c),
         Command::Import(a) => cmd::data::import(ctx, a),
         Command::Network(c) => cmd::data::network(ctx, c),
+        Command::Demo(a) => cmd::data::demo(ctx, a),
         Command::Report(a) => cmd::data::report(ctx, a),
         Command::Export(c) => cmd::data::export(ctx, c),
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::{Datelike, NaiveDate};
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use unchain_core::demo::DemoConfig;
 use unchain_core::export::KAnonymity;
 use unchain_core::import::{Format, ImportOptions, ImportReport, OnInvalid, Phase, Progress};
 use unchain_core::network::PackageScope;
@@ -193,15 +194,8 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let result = match a.kind {
         ImportKind::Groups => core.import_groups(&actor, &a.file, &options, &mut tick),
         ImportKind::Cases => core.import_cases(&actor, &a.file, &options, &mut tick),
-        ImportKind::Intel | ImportKind::Facilities => {
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
-            return Err(Failure::Other(format!(
-                "importing {} is not in this build of the core yet",
-                word(&format!("{:?}", a.kind).to_lowercase())
-            )));
-        }
+        ImportKind::Intel => core.import_intel(&actor, &a.file, &options, &mut tick),
+        ImportKind::Facilities => core.import_facilities(&actor, &a.file, &options, &mut tick),
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -252,15 +246,35 @@ pub fn network(ctx: &Ctx, c: NetworkCmd) -> Result<()> {
                                 c.reports.to_string(),
                                 c.cases.to_string(),
                                 c.suspects.to_string(),
-                                c.shared
-                                    .iter()
-                                    .map(|s| match &s.value {
-                                        Some(v) => format!("{} {v} ×{}", word(&s.kind), s.members),
-                                        None => format!("{} ×{}", word(&s.kind), s.members),
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join("; "),
-                                c.places.join(", "),
+                                {
+                                    let mut shown: Vec<String> = c
+                                        .shared
+                                        .iter()
+                                        .take(4)
+                                        .map(|s| match &s.value {
+                                            Some(v) => {
+                                                format!("{} {v} ×{}", word(&s.kind), s.members)
+                                            }
+                                            None => format!("{} ×{}", word(&s.kind), s.members),
+                                        })
+                                        .collect();
+                                    if c.shared.len() > 4 {
+                                        shown.push(format!(
+                                            "… {} more (--json)",
+                                            c.shared.len() - 4
+                                        ));
+                                    }
+                                    shown.join("; ")
+                                },
+                                if c.places.len() > 4 {
+                                    format!(
+                                        "{}, … {} more",
+                                        c.places[..4].join(", "),
+                                        c.places.len() - 4
+                                    )
+                                } else {
+                                    c.places.join(", ")
+                                },
                                 opt(&c.first_date),
                                 opt(&c.last_date),
                                 opt(&c.best_grading),
@@ -446,4 +460,44 @@ pub fn export(ctx: &Ctx, c: ExportCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `unchain demo`.
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Cases to create (with about twice as many intelligence reports).
+    #[arg(long, default_value_t = 200)]
+    size: u32,
+    /// The same seed and size give the same data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+pub fn demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
+    let (core, actor) = ctx.open()?;
+    let spinner = (!ctx.out.json && !ctx.out.quiet && std::io::stderr().is_terminal()).then(|| {
+        let s = ProgressBar::new_spinner();
+        s.set_message(format!(
+            "generating {} demo cases (seed {})",
+            a.size, a.seed
+        ));
+        s.enable_steady_tick(std::time::Duration::from_millis(120));
+        s
+    });
+    let result = core.generate_demo(
+        &actor,
+        DemoConfig {
+            seed: a.seed,
+            size: a.size,
+        },
+    );
+    if let Some(s) = &spinner {
+        s.finish_and_clear();
+    }
+    let summary = result?;
+    ctx.out.note(format!(
+        "demo data loaded (seed {}, size {})",
+        a.seed, a.size
+    ));
+    ctx.out.record(&summary)
 }

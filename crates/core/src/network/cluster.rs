@@ -3,8 +3,7 @@
 //! can be tested and benched without the store; the service feeds it what the actor may see.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -203,10 +202,27 @@ impl Dsu {
     }
 }
 
-/// Per identifier: the first row carrying it and how many rows carry it.
-struct Seen {
-    first: u32,
-    rows: u32,
+/// Sorts by the 32-bit key, stably, in two passes of 16 bits (LSD radix sort).
+fn radix_sort(v: &mut Vec<(u32, u32)>) {
+    let mut buf = vec![(0u32, 0u32); v.len()];
+    for shift in [0u32, 16] {
+        let mut start = vec![0usize; 1 << 16];
+        for &(k, _) in v.iter() {
+            start[((k >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in start.iter_mut() {
+            let n = *c;
+            *c = sum;
+            sum += n;
+        }
+        for &e in v.iter() {
+            let d = ((e.0 >> shift) & 0xffff) as usize;
+            buf[start[d]] = e;
+            start[d] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
 }
 
 /// Clusters `rows` by shared identifiers, transitively. Rows naming the same member are one
@@ -260,9 +276,12 @@ fn cluster_distinct(
     );
     let n = rows.len();
     let mut dsu = Dsu::new(n);
+    // Every (identifier, row) once, with a 32-bit hash of the identifier.
     let total: usize = rows.iter().map(|r| r.identifiers.len()).sum();
-    let mut seen: FxMap<&Identifier, Seen> = FxMap::default();
-    seen.reserve(total);
+    let mut ids: Vec<&Identifier> = Vec::with_capacity(total);
+    let mut row_of: Vec<u32> = Vec::with_capacity(total);
+    let mut keyed: Vec<(u32, u32)> = Vec::with_capacity(total);
+    let hasher = BuildHasherDefault::<Fx>::default();
     for (i, row) in rows.iter().enumerate() {
         let i = i as u32;
         if let Some(map) = member_row {
@@ -279,21 +298,43 @@ fn cluster_distinct(
             if row.identifiers[..j].contains(id) {
                 continue;
             }
-            let links = options.fuzzy_links || id.kind.match_kind() == MatchKind::Exact;
-            match seen.entry(id) {
-                Entry::Occupied(mut e) => {
-                    let s = e.get_mut();
-                    s.rows += 1;
-                    if links {
-                        dsu.union(s.first, i);
-                    }
-                }
-                Entry::Vacant(e) => {
-                    e.insert(Seen { first: i, rows: 1 });
-                }
-            }
+            keyed.push((hasher.hash_one(id) as u32, ids.len() as u32));
+            ids.push(id);
+            row_of.push(i);
         }
     }
+    // Equal identifiers have equal hashes: a stable radix sort on the hash puts them next to
+    // each other in linear time (no table outgrowing the caches); runs of one hash are then
+    // split by the identifiers themselves, so a hash collision never joins anything.
+    radix_sort(&mut keyed);
+    let mut shared_at: Vec<(u32, u32)> = Vec::new(); // (position of the first carrier, rows)
+    let mut run_start = 0;
+    let mut distinct: Vec<(u32, u32)> = Vec::new();
+    while run_start < keyed.len() {
+        let h = keyed[run_start].0;
+        let mut run_end = run_start + 1;
+        while run_end < keyed.len() && keyed[run_end].0 == h {
+            run_end += 1;
+        }
+        if run_end - run_start > 1 {
+            distinct.clear();
+            for &(_, pos) in &keyed[run_start..run_end] {
+                let id = ids[pos as usize];
+                match distinct.iter_mut().find(|(q, _)| ids[*q as usize] == id) {
+                    Some((q, count)) => {
+                        *count += 1;
+                        if options.fuzzy_links || id.kind.match_kind() == MatchKind::Exact {
+                            dsu.union(row_of[*q as usize], row_of[pos as usize]);
+                        }
+                    }
+                    None => distinct.push((pos, 1)),
+                }
+            }
+            shared_at.extend(distinct.iter().filter(|(_, c)| *c >= 2));
+        }
+        run_start = run_end;
+    }
+    drop(keyed);
 
     // Number the clusters that are big enough (counting members, not rows).
     const NONE: u32 = u32::MAX;
@@ -314,20 +355,17 @@ fn cluster_distinct(
         }
         accs[slot[root] as usize].add(row);
     }
-    for (id, s) in &seen {
-        if s.rows < 2 {
-            continue;
-        }
-        let c = slot[roots[s.first as usize] as usize];
+    for &(pos, carriers) in &shared_at {
+        let id = ids[pos as usize];
+        let c = slot[roots[row_of[pos as usize] as usize] as usize];
         if c != NONE {
             accs[c as usize].shared.push(SharedIdentifier {
-                identifier: (*id).clone(),
+                identifier: id.clone(),
                 match_kind: id.kind.match_kind(),
-                members: s.rows,
+                members: carriers,
             });
         }
     }
-    drop(seen);
     let mut out: Vec<Cluster> = accs
         .into_iter()
         .map(Acc::finish)
@@ -632,6 +670,20 @@ mod tests {
     }
 
     proptest! {
+        /// The radix sort orders by key and keeps equal keys in their input order.
+        #[test]
+        fn radix_sort_is_a_stable_sort(keys in prop::collection::vec(any::<u32>(), 0..300), small in any::<bool>()) {
+            let mut v: Vec<(u32, u32)> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (if small { k % 7 } else { *k }, i as u32))
+                .collect();
+            let mut want = v.clone();
+            want.sort_by_key(|e| e.0);
+            radix_sort(&mut v);
+            prop_assert_eq!(v, want);
+        }
+
         /// Clusters are exactly the connected components (of size ≥ 2) of the sharing relation.
         #[test]
         fn clusters_are_the_connected_components(rows in arb_rows()) {
