@@ -19,7 +19,7 @@ for tool in curl jq; do
     command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null
 done
 
-cargo build --release -q -p unchain-server --bin unchain-server --example bare
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p unchain-server --bin unchain-server --example bare
 target="${CARGO_TARGET_DIR:-target}/release"
 server_bin="$target/unchain-server"
 bare_bin="$target/examples/bare"

@@ -1539,3 +1539,57 @@ fn demo_loads_the_same_data_for_a_seed_and_the_picture_follows() {
     let v = json(&dir, &["audit", "verify"]);
     assert!(v["first_bad"].is_null());
 }
+
+#[test]
+fn a_backup_restores_into_a_new_data_directory() {
+    let (tmp, dir) = initialised();
+    let case = open_case(&dir);
+    let backup = tmp.path().join("store.bak");
+    run(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "export",
+            "backup",
+            "--out",
+            backup.to_str().expect("utf-8"),
+        ],
+        5,
+    );
+    let summary = json(
+        &dir,
+        &["export", "backup", "--out", backup.to_str().expect("utf-8")],
+    );
+    assert!(summary["entries"].as_u64() > Some(0));
+
+    let new = tmp.path().join("restored");
+    let key = dir.join("master.key");
+    // Into the live data directory: refused, exit 1.
+    run(&dir, &["restore", backup.to_str().expect("utf-8")], 1);
+    // Without the key: refused, and nothing is left half-made.
+    run(&new, &["restore", backup.to_str().expect("utf-8")], 1);
+    assert!(!new.join("store").exists());
+    json(
+        &new,
+        &[
+            "restore",
+            backup.to_str().expect("utf-8"),
+            "--key-file",
+            key.to_str().expect("utf-8"),
+        ],
+    );
+    let back = json(
+        &new,
+        &[
+            "--as",
+            "alice",
+            "case",
+            "show",
+            case["reference"].as_str().expect("ref"),
+        ],
+    );
+    assert_eq!(back["person"]["details"]["names"][0], "Ana P");
+    let v = json(&new, &["--as", "alice", "audit", "verify"]);
+    assert!(v["first_bad"].is_null(), "{v}");
+}

@@ -1066,6 +1066,19 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         Some(good.to_vec()),
     )
     .problem(415);
+    // Over the body limit, for a raw (non-JSON) body too: a problem.
+    let mut huge = b"name,area,members,joined_on\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', unchain_server::BODY_LIMIT + 1024));
+    send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups",
+        Some(&s.admin),
+        &csv_ct,
+        Some(huge),
+    )
+    .problem(413);
+    assert_eq!(s.changes().len(), before);
     let clusters = s.call(
         "GET",
         "/api/v1/network/clusters?min_members=2",
@@ -1078,4 +1091,34 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         "{}",
         String::from_utf8_lossy(&clusters.body)
     );
+}
+
+#[test]
+fn reports_and_the_htcds_export_answer_with_aggregates() {
+    let s = Server::start();
+    open_case(&s);
+    for kind in ["summary", "nrm", "aftercare", "justice", "campaign"] {
+        let r = s.call(
+            "GET",
+            &format!("/api/v1/reports/{kind}?from=2020-01-01&to=2030-12-31"),
+            &s.admin,
+            None,
+        );
+        assert_eq!(
+            r.status,
+            200,
+            "{kind}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert!(!String::from_utf8_lossy(&r.body).contains("Test Person"));
+    }
+    s.call("GET", "/api/v1/reports/summary", &s.admin, None)
+        .problem(400);
+    let r = s.call("GET", "/api/v1/export/htcds?k=2", &s.admin, None);
+    assert!(
+        r.status == 200 || r.status == 422,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(!String::from_utf8_lossy(&r.body).contains("Test Person"));
 }

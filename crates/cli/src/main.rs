@@ -151,7 +151,12 @@ enum Command {
         after_help = "Example:\n  unchain report nrm --from 2025-01-01 --to 2025-03-31 --as-of 2025-04-07 --json"
     )]
     Report(cmd::data::ReportArgs),
-    /// Exports: de-identified HTCDS data, a police package.
+    /// Restore a backup into a new data directory (--data-dir; no store there yet).
+    #[command(
+        after_help = "Example:\n  unchain --data-dir /srv/unchain-restored restore /backups/unchain.bak --key-file /safe/master.key"
+    )]
+    Restore(cmd::data::RestoreArgs),
+    /// Exports: a full backup, de-identified HTCDS data, a police package.
     #[command(subcommand)]
     Export(cmd::data::ExportCmd),
 }
@@ -273,6 +278,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Demo(a) => cmd::data::demo(ctx, a),
         Command::Report(a) => cmd::data::report(ctx, a),
         Command::Export(c) => cmd::data::export(ctx, c),
+        Command::Restore(a) => cmd::data::restore(ctx, a),
     }
 }
 

@@ -933,7 +933,7 @@ impl Unchain {
     /// Imports intelligence reports (JSON Lines: [`NewReport`]; CSV: [`IntelCsvRow`]). Needs
     /// `import.run` and `intel.create`: every line is validated as the intelligence service
     /// would (source, narrative, area, indicators with age group and kind, identifiers, links),
-    /// then each report is created through it (sealed, audited).
+    /// then written in batches as the service writes them (sealed, assessed, audited).
     pub fn import_intel(
         &self,
         actor: &Actor,
@@ -1011,15 +1011,105 @@ impl Unchain {
             path,
             options,
             &validate,
-            &mut |reports| {
-                let n = reports.len() as u64;
-                for r in reports {
-                    self.create_report(actor, r)?;
-                }
-                Ok(n)
-            },
+            &mut |reports| self.commit_reports(actor, reports),
             progress,
         )
+    }
+
+    /// Writes a batch of validated reports. Reports linked to cases or suspects go through
+    /// `create_report` (the links update those records too); the others are built as
+    /// `create_report` builds them — narrative and identifiers sealed under the report, indicators
+    /// assessed — with their subjects' keys created in one commit, and written in one atomic,
+    /// audited write.
+    fn commit_reports(&self, actor: &Actor, reports: Vec<NewReport>) -> Result<u64> {
+        use crate::intel::{IndicatorAssessment, IntelligenceReport, Source};
+        use crate::records::Record;
+        let n = reports.len() as u64;
+        let (linked, plain): (Vec<NewReport>, Vec<NewReport>) = reports
+            .into_iter()
+            .partition(|r| !r.case_ids.is_empty() || !r.suspect_ids.is_empty());
+        for r in linked {
+            self.create_report(actor, r)?;
+        }
+        if plain.is_empty() {
+            return Ok(n);
+        }
+        let ids: Vec<Uuid> = plain.iter().map(|_| Uuid::now_v7()).collect();
+        let subjects: Vec<unchain_store::SubjectId> = ids
+            .iter()
+            .map(|id| unchain_store::SubjectId::from(*id))
+            .collect();
+        self.keyring.ensure_subjects(&subjects)?;
+        let today = self.clock.today();
+        let now = self.clock.now();
+        let mut built = Vec::with_capacity(plain.len());
+        for (new, id) in plain.into_iter().zip(&ids) {
+            let id = *id;
+            let mut indicators: Vec<String> = Vec::new();
+            for raw in &new.indicators {
+                let ind = raw.trim().to_ascii_uppercase();
+                if !indicators.contains(&ind) {
+                    indicators.push(ind);
+                }
+            }
+            let assessment = match (indicators.is_empty(), new.age_group, new.exploitation_kind) {
+                (false, Some(age), Some(kind)) => Some(IndicatorAssessment::from(
+                    crate::nrm::indicators::assess(&indicators, age, kind),
+                )),
+                _ => None,
+            };
+            let identifiers = crate::intel::dedup_identifiers(&new.identifiers);
+            let report = IntelligenceReport {
+                received_on: new.received_on.unwrap_or(today),
+                source_id: new.source_id,
+                narrative: self.seal(
+                    id,
+                    IntelligenceReport::KIND,
+                    id,
+                    "narrative",
+                    &new.narrative,
+                )?,
+                area: new.area.as_deref().map(|a| a.trim().to_owned()),
+                indicators,
+                age_group: new.age_group,
+                exploitation_kind: new.exploitation_kind,
+                assessment,
+                identifiers: if identifiers.is_empty() {
+                    None
+                } else {
+                    Some(self.seal(
+                        id,
+                        IntelligenceReport::KIND,
+                        id,
+                        "identifiers",
+                        &identifiers,
+                    )?)
+                },
+                identifier_count: u32::try_from(identifiers.len()).unwrap_or(u32::MAX),
+                case_ids: Vec::new(),
+                suspect_ids: Vec::new(),
+                gradings: Vec::new(),
+                recorded_by: actor.name.clone(),
+                recorded_at: now,
+            };
+            built.push((id, report));
+        }
+        let mut sources: Vec<Uuid> = built.iter().map(|(_, r)| r.source_id).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        self.write(actor, Operation::IntelCreate, |backend, batch| {
+            for s in &sources {
+                let source = records::load::<Source>(backend, *s)?;
+                records::stage_check(batch, &source);
+            }
+            let mut targets = Vec::with_capacity(built.len());
+            for (id, r) in &built {
+                records::stage_put(batch, *id, r, None)?;
+                targets.push(records::target::<IntelligenceReport>(*id));
+            }
+            Ok(((), targets))
+        })?;
+        Ok(n)
     }
 
     /// Imports facilities (JSON Lines: [`FacilityInput`]; CSV: [`FacilityCsvRow`]). Needs
@@ -1282,6 +1372,9 @@ mod tests {
         let stored = core.reports(admin, &Default::default()).unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].identifier_count, 3);
+        let detail = core.report(admin, stored[0].id).unwrap();
+        assert_eq!(detail.narrative.as_deref(), Some("Men collected at dawn"));
+        assert_eq!(detail.identifiers.len(), 3);
 
         let fac = file(
             &dir,

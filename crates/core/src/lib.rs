@@ -13,6 +13,7 @@ pub use unchain_store as store;
 
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod campaign;
 pub mod cases;
 pub mod consent;

@@ -70,7 +70,7 @@ impl Config {
         }
     }
 
-    fn store_config(&self) -> StoreConfig {
+    pub(crate) fn store_config(&self) -> StoreConfig {
         let mut config = StoreConfig::sled(self.store_path());
         if let (Some(bytes), unchain_store::BackendConfig::Sled(sled)) =
             (self.cache_bytes, &mut config.backend)
@@ -92,7 +92,7 @@ pub struct Initialised {
     pub admin: Entity<User>,
 }
 
-fn master_key(config: &Config, create: bool) -> Result<(MasterKey, Option<PathBuf>)> {
+pub(crate) fn master_key(config: &Config, create: bool) -> Result<(MasterKey, Option<PathBuf>)> {
     let from_env = matches!(config.key, Some(KeySource::Env) | None);
     if from_env {
         if let Some(key) = MasterKey::from_env()? {

@@ -231,8 +231,12 @@ pub fn router(core: Unchain, options: Options) -> Router {
     let (api, _) = assemble(core, options.shutdown.clone());
     let request_id = HeaderName::from_static(REQUEST_ID);
     api.layer(DefaultBodyLimit::max(options.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            options.timeout,
+        ))
+        .layer(middleware::map_response(ensure_problem))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.timeout))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -279,6 +283,29 @@ fn assemble(
         })
         .with_state(state);
     (router, api.mounted)
+}
+
+/// Every error answer is `application/problem+json`: the few produced outside the handlers
+/// (timeouts, axum's own byte-body rejections) get a problem with their status in place of their
+/// plain-text body.
+async fn ensure_problem(res: Response) -> Response {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(error::PROBLEM_JSON.as_bytes()));
+    if status.as_u16() < 400 || is_problem {
+        return res;
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    let slug = title.to_ascii_lowercase().replace(' ', "-");
+    let mut problem = ApiError::new(status, &slug, title, "").into_response();
+    for name in [header::WWW_AUTHENTICATE, header::ALLOW] {
+        if let Some(v) = res.headers().get(&name) {
+            problem.headers_mut().insert(name, v.clone());
+        }
+    }
+    problem
 }
 
 /// Resolves `Authorization: Bearer <token>` into the [`Actor`] the handlers see.

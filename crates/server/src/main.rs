@@ -78,7 +78,13 @@ fn open_or_init(args: &Args) -> Result<Unchain> {
     println!("\n    {}\n", secret.expose());
     println!("Use it as: Authorization: Bearer <token>");
     if args.demo {
-        println!("The demo dataset is not part of this build yet; the store starts empty.");
+        let summary = core
+            .generate_demo(&admin, unchain_core::demo::DemoConfig { seed: 1, size: 50 })
+            .context("loading the demo dataset")?;
+        println!(
+            "Loaded the demo dataset (fictional people and places): {}",
+            serde_json::to_string(&summary).unwrap_or_default()
+        );
     }
     Ok(core)
 }

@@ -729,12 +729,21 @@ fn import_format(headers: &HeaderMap) -> Result<unchain_core::import::Format, Ap
 /// Runs an import of the request body: the body is spooled to an owner-only temporary file
 /// (the core imports from files, streaming), imported with `on_invalid: abort` (nothing is
 /// written unless every record is valid), and the file removed.
+/// What an import creates.
+#[derive(Clone, Copy)]
+enum ImportKind {
+    Groups,
+    Cases,
+    Intel,
+    Facilities,
+}
+
 async fn import(
     s: AppState,
     actor: Actor,
     headers: HeaderMap,
     body: axum::body::Bytes,
-    cases: bool,
+    kind: ImportKind,
 ) -> Res {
     let format = import_format(&headers)?;
     let out = s
@@ -745,10 +754,14 @@ async fn import(
                 .map_err(unchain_core::store::StoreError::Io)?;
             let options = unchain_core::import::ImportOptions::new(format);
             let mut progress = |_: &unchain_core::import::Progress| {};
-            if cases {
-                core.import_cases(&actor, file.path(), &options, &mut progress)
-            } else {
-                core.import_groups(&actor, file.path(), &options, &mut progress)
+            let path = file.path();
+            match kind {
+                ImportKind::Groups => core.import_groups(&actor, path, &options, &mut progress),
+                ImportKind::Cases => core.import_cases(&actor, path, &options, &mut progress),
+                ImportKind::Intel => core.import_intel(&actor, path, &options, &mut progress),
+                ImportKind::Facilities => {
+                    core.import_facilities(&actor, path, &options, &mut progress)
+                }
             }
         })
         .await?;
@@ -761,7 +774,7 @@ async fn import_groups(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Res {
-    import(s, actor, headers, body, false).await
+    import(s, actor, headers, body, ImportKind::Groups).await
 }
 
 async fn import_cases(
@@ -770,7 +783,88 @@ async fn import_cases(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Res {
-    import(s, actor, headers, body, true).await
+    import(s, actor, headers, body, ImportKind::Cases).await
+}
+
+async fn import_intel(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Res {
+    import(s, actor, headers, body, ImportKind::Intel).await
+}
+
+async fn import_facilities(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Res {
+    import(s, actor, headers, body, ImportKind::Facilities).await
+}
+
+// ---- reports and the HTCDS export -----------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodQuery {
+    from: NaiveDate,
+    to: NaiveDate,
+    as_of: Option<NaiveDate>,
+}
+
+macro_rules! report {
+    ($name:ident, $method:ident) => {
+        async fn $name(
+            State(s): State<AppState>,
+            Extension(actor): Extension<Actor>,
+            Query(q): Query<PeriodQuery>,
+        ) -> Res {
+            let out = s
+                .run(move |core| {
+                    let period = unchain_core::reports::Period {
+                        from: q.from,
+                        to: q.to,
+                        as_of: q.as_of.unwrap_or_else(|| today(core)),
+                    };
+                    core.$method(&actor, period)
+                })
+                .await?;
+            Ok(Json(out).into_response())
+        }
+    };
+}
+
+report!(summary_report, summary_report);
+report!(nrm_report, nrm_report);
+report!(aftercare_report, aftercare_report);
+report!(justice_report, justice_report);
+report!(campaign_report, campaign_report);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    k: Option<usize>,
+    max_suppressed_per_mille: Option<u32>,
+}
+
+async fn export_htcds(
+    State(s): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Query(q): Query<ExportQuery>,
+) -> Res {
+    let mut config = unchain_core::export::KAnonymity::default();
+    if let Some(k) = q.k {
+        config.k = k;
+    }
+    if let Some(m) = q.max_suppressed_per_mille {
+        config.max_suppressed_per_mille = m;
+    }
+    let out = s
+        .run(move |core| core.export_htcds(&actor, &config))
+        .await?;
+    Ok(Json(out).into_response())
 }
 
 // ---- the table ------------------------------------------------------------------------------------
@@ -879,8 +973,57 @@ const CLUSTERS: &[Param] = &[
     },
 ];
 
+const PERIOD: &[Param] = &[
+    Param {
+        name: "from",
+        kind: "string",
+        format: "date",
+        description: "first day of the period",
+        required: true,
+    },
+    Param {
+        name: "to",
+        kind: "string",
+        format: "date",
+        description: "last day of the period",
+        required: true,
+    },
+    Param {
+        name: "as_of",
+        kind: "string",
+        format: "date",
+        description: "count what was known on this day (default today)",
+        required: false,
+    },
+];
+
+const K_ANON: &[Param] = &[
+    Param {
+        name: "k",
+        kind: "integer",
+        format: "",
+        description: "k-anonymity threshold (default 11)",
+        required: false,
+    },
+    Param {
+        name: "max_suppressed_per_mille",
+        kind: "integer",
+        format: "",
+        description: "refuse when more records than this (per mille) would be suppressed (default 50)",
+        required: false,
+    },
+];
+
 /// The endpoints of the services.
 pub const ENDPOINTS: &[Endpoint] = &[
+    ep!("POST" "/api/v1/import/intel" "import_intel" "import" Access::AllOf(&[O::ImportRun, O::IntelCreate]), "Import intelligence reports (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/facilities" "import_facilities" "import" Access::AllOf(&[O::ImportRun, O::FacilityManage]), "Import facilities (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
+    ep!("GET" "/api/v1/reports/summary" "summary_report" "reports" op(O::ReportRead), "Summary of a period (aggregates only)", query PERIOD, req None, res "SummaryReport" 200),
+    ep!("GET" "/api/v1/reports/nrm" "nrm_report" "reports" op(O::ReportRead), "NRM report of a period", query PERIOD, req None, res "NrmReport" 200),
+    ep!("GET" "/api/v1/reports/aftercare" "aftercare_report" "reports" op(O::ReportRead), "Aftercare report of a period", query PERIOD, req None, res "AftercareReport" 200),
+    ep!("GET" "/api/v1/reports/justice" "justice_report" "reports" op(O::ReportRead), "Justice report of a period", query PERIOD, req None, res "JusticeReport" 200),
+    ep!("GET" "/api/v1/reports/campaign" "campaign_report" "reports" op(O::ReportRead), "Campaign report of a period", query PERIOD, req None, res "CampaignReport" 200),
+    ep!("GET" "/api/v1/export/htcds" "export_htcds" "export" op(O::ExportHtcds), "De-identified HTCDS export, k-anonymised", query K_ANON, req None, res "Anonymised" 200),
     ep!("GET" "/api/v1/network/clusters" "network_clusters" "network" op(O::NetworkRead), "The organised-crime picture: clusters of linked reports, cases and suspects", query CLUSTERS, req None, res "ListOfClusterView" 200),
     ep!("POST" "/api/v1/network/police-package" "police_package" "network" op(O::PolicePackage), "A police package for a report or a cluster ({\"scope\": \"report\", \"id\": …})", query &[], req Some("PackageScope"), res "PolicePackage" 200),
     ep!("POST" "/api/v1/import/groups" "import_groups" "import" op(O::ImportRun), "Import community groups (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
@@ -953,6 +1096,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
 /// The handler of a service endpoint.
 pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<AppState>> {
     Some(match id {
+        "import_intel" => on(filter, import_intel),
+        "import_facilities" => on(filter, import_facilities),
+        "summary_report" => on(filter, summary_report),
+        "nrm_report" => on(filter, nrm_report),
+        "aftercare_report" => on(filter, aftercare_report),
+        "justice_report" => on(filter, justice_report),
+        "campaign_report" => on(filter, campaign_report),
+        "export_htcds" => on(filter, export_htcds),
         "network_clusters" => on(filter, network_clusters),
         "police_package" => on(filter, police_package),
         "import_groups" => on(filter, import_groups),
@@ -1088,4 +1239,10 @@ pub const CORE_TYPES: &[(&str, &str)] = &[
     ("PackageScope", "unchain_core::network::PackageScope"),
     ("PolicePackage", "unchain_core::network::PolicePackage"),
     ("ImportReport", "unchain_core::import::ImportReport"),
+    ("SummaryReport", "unchain_core::reports::SummaryReport"),
+    ("NrmReport", "unchain_core::reports::NrmReport"),
+    ("AftercareReport", "unchain_core::reports::AftercareReport"),
+    ("JusticeReport", "unchain_core::reports::JusticeReport"),
+    ("CampaignReport", "unchain_core::reports::CampaignReport"),
+    ("Anonymised", "unchain_core::export::Anonymised"),
 ];

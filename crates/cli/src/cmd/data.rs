@@ -109,6 +109,16 @@ pub struct ReportArgs {
 /// `unchain export …`.
 #[derive(Subcommand, Debug)]
 pub enum ExportCmd {
+    /// A full backup of the store, taken while it stays in use (administrators). The data stays
+    /// sealed: keep the key file apart from the backup.
+    #[command(
+        after_help = "Example:\n  unchain export backup --out /backups/unchain-2025-06-01.bak"
+    )]
+    Backup {
+        /// The backup file to write.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     /// De-identified HTCDS records, k-anonymised (CSV, or JSON with --json), with what was
     /// generalised or suppressed said on stderr.
     #[command(after_help = "Example:\n  unchain export htcds --k 11 --out htcds.csv")]
@@ -383,6 +393,21 @@ pub fn report(ctx: &Ctx, a: ReportArgs) -> Result<()> {
 pub fn export(ctx: &Ctx, c: ExportCmd) -> Result<()> {
     let (core, actor) = ctx.open()?;
     match c {
+        ExportCmd::Backup { out } => {
+            let s = core.backup_to_file(&actor, &out)?;
+            let shape = backup_json(&s, &out);
+            ctx.out.emit(&shape, || {
+                println!(
+                    "backup written to {}: {} entries in {} collections, {} stream entries, {} bytes (schema {})",
+                    out.display(),
+                    s.entries,
+                    s.collections,
+                    s.stream_entries,
+                    s.bytes,
+                    s.schema_version
+                )
+            })
+        }
         ExportCmd::Htcds {
             k,
             max_suppressed_per_mille,
@@ -500,4 +525,64 @@ pub fn demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         a.seed, a.size
     ));
     ctx.out.record(&summary)
+}
+
+fn backup_json(
+    s: &unchain_core::backup::BackupSummary,
+    file: &std::path::Path,
+) -> serde_json::Value {
+    serde_json::json!({
+        "file": file,
+        "schema_version": s.schema_version,
+        "collections": s.collections,
+        "entries": s.entries,
+        "streams": s.streams,
+        "stream_entries": s.stream_entries,
+        "bytes": s.bytes,
+    })
+}
+
+/// `unchain restore`.
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file.
+    backup: PathBuf,
+    /// The master key file the backup's data was sealed with (default: the data directory's
+    /// key file, or UNCHAIN_MASTER_KEY). Copied into the new data directory when it has none.
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+pub fn restore(ctx: &Ctx, a: RestoreArgs) -> Result<()> {
+    let mut config = ctx.config();
+    if let Some(k) = &a.key_file {
+        config.key = Some(unchain_core::KeySource::File(k.clone()));
+    }
+    let (_core, s) = unchain_core::Unchain::restore(&config, &a.backup)
+        .map_err(|e| Failure::from(e).in_context(&ctx.data_dir))?;
+    let own_key = ctx.data_dir.join(unchain_core::open::KEY_FILE);
+    if let Some(k) = &a.key_file {
+        if !own_key.exists() {
+            std::fs::copy(k, &own_key).map_err(|e| {
+                Failure::Other(format!(
+                    "restored, but could not copy the key file to {}: {e}; give --key-file to later commands or copy it yourself",
+                    own_key.display()
+                ))
+            })?;
+        }
+    }
+    let shape = backup_json(&s, &a.backup);
+    ctx.out.emit(&shape, || {
+        println!(
+            "restored {} into {}: {} entries in {} collections, {} stream entries",
+            a.backup.display(),
+            ctx.data_dir.display(),
+            s.entries,
+            s.collections,
+            s.stream_entries
+        );
+        println!(
+            "run `unchain --as <an administrator> audit verify` to check the restored audit chain"
+        );
+    })
 }
