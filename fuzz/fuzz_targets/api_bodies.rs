@@ -61,7 +61,11 @@ fuzz_target!(|data: &[u8]| {
     // The case's version as the client would send it (current, or stale now and then).
     let version = || {
         let v = core.case(admin, f.case).map(|c| c.version).unwrap_or(1);
-        if first & 0x80 == 0 { v } else { v.saturating_sub(1) }
+        if first & 0x80 == 0 {
+            v
+        } else {
+            v.saturating_sub(1)
+        }
     };
     match first % 9 {
         0 => {

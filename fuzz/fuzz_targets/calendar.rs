@@ -5,8 +5,8 @@
 
 use chrono::{Days, NaiveDate};
 use libfuzzer_sys::fuzz_target;
-use unchain_nrm::calendar::{add_working_days, holidays, is_working_day, working_days_between};
 use unchain_nrm::Jurisdiction;
+use unchain_nrm::calendar::{add_working_days, holidays, is_working_day, working_days_between};
 
 const JURISDICTIONS: [Jurisdiction; 3] = [
     Jurisdiction::EnglandAndWales,
@@ -46,7 +46,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(r) = add_working_days(j, a, n) {
         if n > 0 {
             assert!(r > a, "{n} working days after {a} is {r}");
-            assert!(matches!(is_working_day(j, r), Ok(true)), "{r} is a working day");
+            assert!(
+                matches!(is_working_day(j, r), Ok(true)),
+                "{r} is a working day"
+            );
             assert_eq!(working_days_between(j, a, r).ok(), Some(i64::from(n)));
         } else {
             assert_eq!(r, a);

@@ -20,7 +20,10 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let now = Utc.with_ymd_and_hms(2024, 6, 3, 9, 30, 0).single().expect("instant");
+        let now = Utc
+            .with_ymd_and_hms(2024, 6, 3, 9, 30, 0)
+            .single()
+            .expect("instant");
         let core = Unchain::in_memory(Arc::new(FixedClock(now))).expect("core");
         core.bootstrap_admin("admin").expect("admin");
         let admin = core.actor("admin").expect("admin");
@@ -37,16 +40,35 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let f = fixture();
-    let format = if first & 1 == 0 { Format::Csv } else { Format::JsonLines };
-    let path = f.dir.path().join(if first & 1 == 0 { "in.csv" } else { "in.jsonl" });
+    let format = if first & 1 == 0 {
+        Format::Csv
+    } else {
+        Format::JsonLines
+    };
+    let path = f
+        .dir
+        .path()
+        .join(if first & 1 == 0 { "in.csv" } else { "in.jsonl" });
     std::fs::write(&path, rest).expect("write");
     let mut options = ImportOptions::new(format);
     options.batch_size = 1 + (*first as usize >> 4);
     let mut progress = |_: &_| {};
     let _ = match (first >> 1) % 4 {
-        0 => f.core.import_cases(&f.admin, &path, &options, &mut progress).map(|_| ()),
-        1 => f.core.import_intel(&f.admin, &path, &options, &mut progress).map(|_| ()),
-        2 => f.core.import_facilities(&f.admin, &path, &options, &mut progress).map(|_| ()),
-        _ => f.core.import_groups(&f.admin, &path, &options, &mut progress).map(|_| ()),
+        0 => f
+            .core
+            .import_cases(&f.admin, &path, &options, &mut progress)
+            .map(|_| ()),
+        1 => f
+            .core
+            .import_intel(&f.admin, &path, &options, &mut progress)
+            .map(|_| ()),
+        2 => f
+            .core
+            .import_facilities(&f.admin, &path, &options, &mut progress)
+            .map(|_| ()),
+        _ => f
+            .core
+            .import_groups(&f.admin, &path, &options, &mut progress)
+            .map(|_| ()),
     };
 });

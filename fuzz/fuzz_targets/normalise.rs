@@ -14,6 +14,10 @@ fuzz_target!(|data: &[u8]| {
     let raw = String::from_utf8_lossy(rest);
     if let Ok(once) = normalise(kind, &raw) {
         let twice = normalise(kind, &once);
-        assert_eq!(twice.as_deref(), Ok(once.as_str()), "{kind:?} is idempotent");
+        assert_eq!(
+            twice.as_deref(),
+            Ok(once.as_str()),
+            "{kind:?} is idempotent"
+        );
     }
 });
