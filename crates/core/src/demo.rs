@@ -696,7 +696,11 @@ impl Unchain {
 
         // Consent, recorded the day after the rescue, before anything is shared. Adults are
         // asked themselves (through an interpreter), children through a guardian. Illustrative.
-        let consent_on = start.clone().step(1).unwrap_or(rescued_on);
+        let consent_on = {
+            let mut c = start;
+            c.step(1)
+        }
+        .unwrap_or(rescued_on);
         let nrm_consent = !p.child && rng.chance(80);
         let orgs_consent = rng.chance(90);
         let police_consent = rng.chance(55);
@@ -1520,6 +1524,54 @@ mod tests {
                 !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "{secret:?} in clear"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(10))]
+
+        // Any seed gives a dataset the services accept in full (no refusal stops it), whose
+        // cases all replay, and whose counts nest: tracks only after a rescue, exits only of
+        // placements, convictions only of police reports, payments only of claims.
+        #[test]
+        fn any_seed_generates_a_consistent_dataset(seed in proptest::prelude::any::<u64>()) {
+            let (core, _) = core();
+            let actors = staff(&core);
+            let s = core.generate_demo(&actors[0], DemoConfig { seed, size: 12 }).unwrap();
+            proptest::prop_assert_eq!(s.cases, 12);
+            proptest::prop_assert!(s.children <= s.cases && s.rescued <= s.cases);
+            proptest::prop_assert!(s.referrals <= s.rescued);
+            proptest::prop_assert!(s.placements <= s.rescued);
+            proptest::prop_assert!(s.exits <= s.placements && s.moves <= s.placements);
+            proptest::prop_assert!(s.convictions <= s.police_reports);
+            proptest::prop_assert!(s.claims_paid <= s.claims);
+            let today = core.clock.today();
+            for case in records::all::<Case>(core.backend.as_ref()).unwrap() {
+                let state = case.data.state().unwrap();
+                proptest::prop_assert!(state.stage().is_some());
+                proptest::prop_assert!(case.data.events.iter().all(|e| e.event.date <= today));
+            }
+        }
+
+        // A cursor never passes today and never goes back.
+        #[test]
+        fn a_cursor_stays_in_the_past_and_moves_forward(
+            start in 0u64..1000,
+            gaps in proptest::collection::vec(0u64..400, 0..12),
+        ) {
+            let today = NaiveDate::from_ymd_opt(2024, 6, 3).unwrap();
+            let mut c = Cursor { at: today.checked_sub_days(Days::new(start)).unwrap(), today };
+            let mut before = c.at;
+            for g in gaps {
+                let stepped = c.step(g);
+                proptest::prop_assert!(c.at <= today && c.at >= before);
+                if let Some(d) = stepped {
+                    proptest::prop_assert_eq!(d, c.at);
+                } else {
+                    proptest::prop_assert_eq!(c.at, before);
+                }
+                before = c.at;
+            }
         }
     }
 }
