@@ -494,6 +494,10 @@ pub fn name(raw: &str) -> Result<String, Invalid> {
     if f.is_empty() {
         return invalid(K, "has no letters or digits");
     }
+    // Folding can lengthen (compatibility forms expand): refuse what would not normalise again.
+    if f.len() > MAX_INPUT {
+        return invalid(K, "too long");
+    }
     Ok(f)
 }
 
@@ -538,7 +542,13 @@ pub fn business(raw: &str) -> Result<String, Invalid> {
     if words.is_empty() {
         return invalid(K, "has no letters or digits");
     }
-    Ok(words.join(" "))
+    // `&` → ` and ` lengthens: a result past the input limit would not normalise to itself
+    // (found by fuzzing: fuzz/corpus/normalise/regress-business-ampersands).
+    let out = words.join(" ");
+    if out.len() > MAX_INPUT {
+        return invalid(K, "too long");
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -725,6 +735,34 @@ mod tests {
             .zip(seps.iter().cycle())
             .map(|(c, s)| format!("{c}{s}"))
             .collect()
+    }
+
+    /// Found by `fuzz/fuzz_targets/normalise.rs` (kept as
+    /// `fuzz/corpus/normalise/regress-business-ampersands`): a business name of ampersands
+    /// normalised to more than the input limit, so normalising the result again failed.
+    #[test]
+    fn fuzz_regression_expanded_values_stay_fixed_points() {
+        let input: &[u8] =
+            include_bytes!("../../../../fuzz/corpus/normalise/regress-business-ampersands");
+        let (first, rest) = input.split_first().expect("input");
+        let kind = IdentifierKind::ALL[*first as usize % IdentifierKind::ALL.len()];
+        assert_eq!(kind, IdentifierKind::Business);
+        let raw = String::from_utf8_lossy(rest);
+        if let Ok(once) = normalise(kind, &raw) {
+            assert_eq!(normalise(kind, &once).as_deref(), Ok(once.as_str()));
+        }
+        for kind in IdentifierKind::ALL {
+            for raw in ["&".repeat(256), "\u{FDFA}".repeat(20)] {
+                if let Ok(once) = normalise(kind, &raw) {
+                    assert!(once.len() <= MAX_INPUT, "{kind:?}");
+                    assert_eq!(
+                        normalise(kind, &once).as_deref(),
+                        Ok(once.as_str()),
+                        "{kind:?}"
+                    );
+                }
+            }
+        }
     }
 
     proptest! {
