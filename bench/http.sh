@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP benchmarks of unchain-server, each beside its baseline in the same run (issue 9):
-#  1. GET one case by id (as an analyst: a pure read; identity-seeing roles also append an audit
-#     entry per read) vs a bare axum handler returning the same JSON body (examples/bare.rs);
+#  1. GET one case by id vs a bare axum handler returning the same JSON body (examples/bare.rs):
+#     as an analyst (a pure read, pseudonym only), and as a manager (a role that sees identities:
+#     every read unseals the person and appends an audit entry, a durable commit);
 #  2. durable POSTs of new intelligence reports from 64 connections vs the disk's serial fsync
 #     rate (bench/fsync-rate.sh in the same data directory's file system).
 # Installs wrk (Debian package) when missing. Usage: bench/http.sh [SECONDS=10] [CONNECTIONS=64]
@@ -46,6 +47,8 @@ api() { # METHOD PATH TOKEN [JSON]
 }
 api POST /api/v1/users "$admin" '{"name":"bench-analyst","role":"analyst"}' >/dev/null
 analyst="$(api POST /api/v1/tokens "$admin" '{"user":"bench-analyst","label":"bench"}' | jq -r .secret)"
+api POST /api/v1/users "$admin" '{"name":"bench-manager","role":"manager"}' >/dev/null
+manager="$(api POST /api/v1/tokens "$admin" '{"user":"bench-manager","label":"bench"}' | jq -r .secret)"
 case_id="$(api POST /api/v1/cases "$admin" \
     '{"person":{"names":["Bench Person"],"nationalities":["AL"]},"exploitation":["labour"]}' | jq -r .id)"
 api GET "/api/v1/cases/$case_id" "$analyst" >"$work/case.json"
@@ -64,13 +67,16 @@ summary() { # NAME WRK-OUTPUT-FILE
     echo "result scenario=$1 connections=$conns secs=$secs requests_per_s=$rps p50=$p50 p99=$p99 non_2xx=${errors:-0}"
 }
 
-echo "body: $(wc -c <"$work/case.json") bytes of case JSON; $threads wrk threads; $(nproc) cores" >&2
+echo "body: $(wc -c <"$work/case.json") bytes of case JSON; $threads wrk threads; $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 wrk -t"$threads" -c"$conns" -d"${secs}s" --latency \
     "http://127.0.0.1:$bare_port/case" >"$work/bare.txt"
 summary bare-axum-json "$work/bare.txt"
 wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $analyst" \
     "$base/api/v1/cases/$case_id" >"$work/get.txt"
 summary get-case-analyst "$work/get.txt"
+wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $manager" \
+    "$base/api/v1/cases/$case_id" >"$work/get-manager.txt"
+summary get-case-manager-audited "$work/get-manager.txt"
 
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
@@ -82,3 +88,4 @@ wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -s "$work/post.lua" \
     "$base/api/v1/intel" >"$work/post.txt"
 summary post-intel-durable "$work/post.txt"
 bash bench/fsync-rate.sh "$work" 1000
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

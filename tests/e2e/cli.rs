@@ -680,6 +680,127 @@ fn story_init_user_case_consent_timeline_audit() {
     assert_eq!(justice["totals"]["awarded_pence"], 800000);
     assert_eq!(justice["advocacy"], "requested");
 
+    // A prosecution through the CLI: the suspect recorded by the investigator; reporting to the
+    // police is refused (exit 1) until the person consents to sharing with police; then
+    // investigation, charge, trial and a conviction.
+    let suspect = json(
+        &dir,
+        &[
+            "--as",
+            "ivan",
+            "suspect",
+            "add",
+            "--role",
+            "exploiter",
+            "--identifier",
+            "name=Zef Example",
+        ],
+    );
+    let suspect_id = suspect["id"].as_str().expect("suspect id").to_owned();
+    let report_args = [
+        "--as",
+        "lena",
+        "legal",
+        "report",
+        &reference,
+        "--suspect",
+        &suspect_id,
+        "--force",
+        "West Yorkshire Police",
+        "--crime-reference",
+        "13/123456/24",
+        "--reported-on",
+        "2024-05-02",
+    ];
+    let out = run(&dir, &report_args, 1);
+    assert!(
+        stderr(&out).contains("sharing_with_police"),
+        "{}",
+        stderr(&out)
+    );
+    json(
+        &dir,
+        &[
+            "--as",
+            "amara",
+            "consent",
+            "record",
+            &reference,
+            "--scope",
+            "sharing_with_police",
+            "--given",
+            "--method",
+            "verbal_interpreted",
+            "--on",
+            "2024-05-01",
+        ],
+    );
+    let reported = json(&dir, &report_args);
+    assert_eq!(reported["state"], "reported");
+    let steps: [&[&str]; 4] = [
+        &["investigation_opened", "--on", "2024-05-10"],
+        &[
+            "charged",
+            "--offence",
+            "modern_slavery_act_s2",
+            "--on",
+            "2024-06-03",
+        ],
+        &[
+            "trial_started",
+            "--court",
+            "Leeds Crown Court",
+            "--on",
+            "2024-09-02",
+        ],
+        &[
+            "verdict",
+            "--verdict",
+            "convicted",
+            "--sentence",
+            "8 years",
+            "--on",
+            "2024-09-30",
+        ],
+    ];
+    let mut prosecution = reported;
+    for step in steps {
+        let mut args = vec![
+            "--as",
+            "lena",
+            "legal",
+            "prosecution",
+            &reference,
+            "--suspect",
+            &suspect_id,
+        ];
+        args.extend_from_slice(step);
+        prosecution = json(&dir, &args);
+    }
+    assert_eq!(prosecution["state"], "convicted", "{prosecution}");
+    assert_eq!(prosecution["verdict"], "convicted", "{prosecution}");
+    // After a verdict nothing more happens to that prosecution (exit 1, the lifecycle guard).
+    run(
+        &dir,
+        &[
+            "--as",
+            "lena",
+            "legal",
+            "prosecution",
+            &reference,
+            "--suspect",
+            &suspect_id,
+            "charged",
+            "--offence",
+            "modern_slavery_act_s1",
+            "--on",
+            "2024-10-01",
+        ],
+        1,
+    );
+    let justice = json(&dir, &["legal", "show", &reference]);
+    assert_eq!(justice["prosecutions"].as_array().map(Vec::len), Some(1));
+
     // Reports for 2024 as of the year end, and a de-identified HTCDS export, as the analyst.
     let summary = json(
         &dir,
@@ -724,6 +845,9 @@ fn story_init_user_case_consent_timeline_audit() {
         ],
     );
     assert_eq!(justice_report["awarded_pence"], 800000);
+    assert_eq!(justice_report["police_reports"], 1, "{justice_report}");
+    assert_eq!(justice_report["charged"], 1, "{justice_report}");
+    assert_eq!(justice_report["convicted"], 1, "{justice_report}");
     for kind in ["aftercare", "campaign"] {
         json(
             &dir,

@@ -155,7 +155,11 @@ impl Server {
     /// The router over a fresh in-memory core, on an ephemeral port, with the administrator's
     /// token (issued through the core, as the binary's first run does).
     fn start() -> Server {
-        let core = Unchain::in_memory(Arc::new(SystemClock)).expect("core");
+        Server::start_over(Unchain::in_memory(Arc::new(SystemClock)).expect("core"))
+    }
+
+    /// The router over `core` (the caller may keep a handle on its store).
+    fn start_over(core: Unchain) -> Server {
         core.bootstrap_admin("admin").expect("admin");
         let admin = core.actor("admin").expect("actor");
         let (_, secret) = core
@@ -1121,4 +1125,616 @@ fn reports_and_the_htcds_export_answer_with_aggregates() {
         String::from_utf8_lossy(&r.body)
     );
     assert!(!String::from_utf8_lossy(&r.body).contains("Test Person"));
+}
+
+/// The core's own input types, as the JSON a client sends (so the story cannot drift from them).
+macro_rules! j {
+    ($e:expr) => {
+        serde_json::to_value(&$e).expect("serialisable input")
+    };
+}
+
+fn s_of(v: &Value, field: &str) -> String {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {v}"))
+        .to_owned()
+}
+
+fn u_of(v: &Value, field: &str) -> u64 {
+    v[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {field} in {v}"))
+}
+
+/// The whole story of the CLI issue over HTTP, mirroring `crates/core/tests/story.rs`: users,
+/// intelligence in and graded, a rescue of three, consents, dissemination, NRM referral and
+/// decisions, needs, a batch placement proposal and placements, follow-ups logged, a prosecution
+/// to conviction, a claim paid, the case closed, reports, the HTCDS export and the audit chain —
+/// with no identity in clear in the store behind the server.
+#[test]
+fn the_whole_story_over_http() {
+    use chrono::NaiveDate;
+    use unchain_core::cases::NewEvent;
+    use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
+    use unchain_core::facilities::{FacilityAddress, FacilityInput};
+    use unchain_core::followups::{ContactInput, ContactKind, ContactOutcome};
+    use unchain_core::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
+    use unchain_core::intel::{Identifier, IdentifierKind, NewDissemination, NewReport};
+    use unchain_core::justice::{ClaimUpdate, NewClaim, NewPoliceReport, Offence, ProsecutionStep};
+    use unchain_core::lifecycle::{ClaimForum, ClosureReason, EventKind, Verdict};
+    use unchain_core::nrm::{
+        AgeGroup as IndicatorAge, ExploitationKind, ExploitationType, Jurisdiction, ReferrerKind,
+    };
+    use unchain_core::people::{Gender, PersonDetails};
+    use unchain_core::placement::{self, Acceptance, GeoPoint, Needs};
+    use unchain_core::placements::{AssignRequest, ExitInput, ExitReason, NeedsInput};
+    use unchain_core::referrals::NewReferral;
+    use unchain_core::rescues::{NewRescue, RescuedPerson};
+    use unchain_core::store::{Backend, MemoryBackend, Scan, Store};
+    use unchain_core::suspects::{NewSuspect, SuspectDetails};
+
+    let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).expect("valid date");
+    let memory: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
+    let store = Store::over(
+        memory.clone(),
+        "memory".into(),
+        unchain_core::store::SCHEMA_VERSION,
+        unchain_core::store::schema::MIGRATIONS,
+    )
+    .expect("store");
+    let core = Unchain::over(
+        store,
+        Arc::new(SystemClock),
+        unchain_core::store::MasterKey::from_bytes([5; 32]),
+    )
+    .expect("core");
+    let s = Server::start_over(core);
+    let [ivy, kim, lee, max, ana] = [
+        Role::Investigator,
+        Role::AftercareCoordinator,
+        Role::LegalAdvocate,
+        Role::Manager,
+        Role::Analyst,
+    ]
+    .map(|r| s.user(r));
+
+    // Investigate: a helpline call, graded before anything goes to police.
+    let source = s.ok(
+        "POST",
+        "/api/v1/sources",
+        &ivy,
+        Some(json!({"kind": "helpline", "name": "Modern Slavery Helpline"})),
+    );
+    let report = s.ok(
+        "POST",
+        "/api/v1/intel",
+        &ivy,
+        Some(j!(NewReport {
+            received_on: Some(day(2, 20)),
+            source_id: s_of(&source, "id").parse().expect("uuid"),
+            narrative: "Caller saw young women taken nightly from a house on Zelda Road".into(),
+            area: Some("Leeds".into()),
+            indicators: ["DR01", "DR02", "EX01", "EX02", "CD01", "CD02"]
+                .map(String::from)
+                .to_vec(),
+            age_group: Some(IndicatorAge::Adult),
+            exploitation_kind: Some(ExploitationKind::Sexual),
+            identifiers: vec![Identifier {
+                kind: IdentifierKind::Phone,
+                value: "07700 900456".into(),
+            }],
+            case_ids: vec![],
+            suspect_ids: vec![],
+        })),
+    );
+    let rid = s_of(&report, "id");
+    s.call("GET", &format!("/api/v1/intel/{rid}"), &ana, None)
+        .problem(403);
+    let graded = s.ok(
+        "POST",
+        &format!("/api/v1/intel/{rid}/grading"),
+        &ivy,
+        Some(
+            json!({"version": report["version"], "grading": j!(Grading::ThreeFiveTwo {
+                source: SourceEvaluation::Untested,
+                intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
+                handling: HandlingCode::P,
+                conditions: None,
+            })}),
+        ),
+    );
+    assert!(u_of(&graded, "version") > u_of(&report, "version"));
+
+    // Rescue: three women, two adults and a girl of 16, each a new case.
+    let person = |name: &str, age| PersonDetails {
+        names: vec![name.into()],
+        estimated_age: Some(age),
+        gender: Some(Gender::Female),
+        nationalities: vec!["AL".into()],
+        languages: vec!["sq".into()],
+        ..PersonDetails::default()
+    };
+    let people = [
+        person("Arta Zogu", 24),
+        person("Besa Krasniqi", 31),
+        person("Drita Hoxha", 16),
+    ];
+    let rescue = s.ok(
+        "POST",
+        "/api/v1/rescues",
+        &ivy,
+        Some(j!(NewRescue {
+            date: day(3, 4),
+            area: "Leeds".into(),
+            partner_agencies: vec!["West Yorkshire Police".into()],
+            report_ids: vec![rid.parse().expect("uuid")],
+            people: people
+                .iter()
+                .map(|p| RescuedPerson::New {
+                    person: p.clone(),
+                    jurisdiction: Jurisdiction::EnglandAndWales,
+                    exploitation: vec![ExploitationType::Sexual],
+                    owner: None,
+                    origin: None,
+                })
+                .collect(),
+        })),
+    );
+    let rescue_id = s_of(&rescue, "id");
+    let case_ids: Vec<String> = rescue["people"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no people in {rescue}"))
+        .iter()
+        .map(|p| s_of(p, "case_id"))
+        .collect();
+    assert_eq!(case_ids.len(), 3, "{rescue}");
+    let case = |token: &str, id: &str| s.ok("GET", &format!("/api/v1/cases/{id}"), token, None);
+    // An analyst sees the pseudonym only; a manager sees (and the read is audited) the name.
+    let seen = case(&ana, &case_ids[0]);
+    assert!(seen["person"]["details"].is_null(), "{seen}");
+    assert!(!seen.to_string().contains("Arta"));
+    assert!(case(&max, &case_ids[0]).to_string().contains("Arta Zogu"));
+
+    // Consent: the adults to referral, sharing with police and with aftercare providers; the
+    // girl through her guardian for sharing (children are referred without consent).
+    for (i, id) in case_ids.iter().enumerate() {
+        let person_id = s_of(&case(&max, id)["person"], "id");
+        let mut scopes = vec![
+            ConsentScope::SharingWithPolice,
+            ConsentScope::SharingWithOrganisations,
+        ];
+        if i < 2 {
+            scopes.push(ConsentScope::NrmReferral);
+        }
+        for scope in scopes {
+            let r = s.call(
+                "POST",
+                &format!("/api/v1/people/{person_id}/consents"),
+                &kim,
+                Some(j!(NewConsent {
+                    scope,
+                    given: true,
+                    on: Some(day(3, 5)),
+                    method: if i < 2 {
+                        ConsentMethod::VerbalInterpreted
+                    } else {
+                        ConsentMethod::Guardian
+                    },
+                    document_id: None,
+                })),
+            );
+            assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        }
+        let status = s.ok(
+            "GET",
+            &format!("/api/v1/people/{person_id}/consent-status?on=2024-03-06"),
+            &kim,
+            None,
+        );
+        assert!(
+            status.to_string().contains("sharing_with_police"),
+            "{status}"
+        );
+    }
+    let sent = s.call(
+        "POST",
+        &format!("/api/v1/intel/{rid}/disseminations"),
+        &ivy,
+        Some(j!(NewDissemination {
+            force: "West Yorkshire Police".into(),
+            date: None,
+            reference: "WYP/2024/0311".into(),
+            summary: "Address and phone".into(),
+        })),
+    );
+    assert_eq!(sent.status, 201, "{}", String::from_utf8_lossy(&sent.body));
+
+    // NRM: referred, positive RG, positive CG.
+    for id in &case_ids {
+        let version = case(&lee, id)["version"].clone();
+        let referral = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{id}/nrm"),
+            &lee,
+            Some(json!({"version": version, "input": j!(NewReferral {
+                referred_on: Some(day(3, 7)),
+                referrer: ReferrerKind::NotFirstResponder,
+                first_responder_org: "Salvation Army".into(),
+                immigration: Default::default(),
+                exploitation_location: Some("Leeds".into()),
+                exploitation_start: Some(day(1, 10)),
+                exploitation_end: Some(day(3, 4)),
+                exploitation_ongoing: false,
+                indicators: vec!["ILO08".into()],
+                consent_informed: true,
+                notes: None,
+            })})),
+        );
+        // A stale case version is refused and writes nothing.
+        let before = s.changes().len();
+        s.call(
+            "POST",
+            &format!("/api/v1/cases/{id}/nrm/reasonable-grounds"),
+            &lee,
+            Some(json!({"version": version, "outcome": "positive", "on": "2024-03-12"})),
+        )
+        .problem(409);
+        assert_eq!(s.changes().len(), before);
+        let rg = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{id}/nrm/reasonable-grounds"),
+            &lee,
+            Some(
+                json!({"version": referral["case_version"], "outcome": "positive",
+                        "on": "2024-03-12"}),
+            ),
+        );
+        s.ok(
+            "POST",
+            &format!("/api/v1/cases/{id}/nrm/conclusive-grounds"),
+            &lee,
+            Some(json!({"version": rg["case_version"], "outcome": "positive",
+                        "on": "2024-07-30"})),
+        );
+        let referrals = s.ok("GET", &format!("/api/v1/cases/{id}/nrm"), &lee, None);
+        assert_eq!(referrals["items"].as_array().expect("items").len(), 1);
+    }
+    let overdue = s.ok("GET", "/api/v1/nrm/overdue?as_of=2024-09-30", &lee, None);
+    assert_eq!(overdue, json!([]), "every decision came in time");
+
+    // Aftercare: one safe house, needs, a batch proposal for the rescue, placements.
+    let house = s.ok(
+        "POST",
+        "/api/v1/facilities",
+        &kim,
+        Some(j!(FacilityInput {
+            name: "Rose House".into(),
+            operator: "Provider A".into(),
+            region: "Yorkshire and The Humber".into(),
+            address: FacilityAddress {
+                address: "12 Hidden Lane, Leeds".into(),
+                location: GeoPoint::new(53.8, -1.55),
+            },
+            capacity: 4,
+            accepts: Acceptance {
+                genders: [placement::Gender::Female].into(),
+                age_groups: [placement::AgeGroup::Adult, placement::AgeGroup::Child].into(),
+                max_dependants: 1,
+                pregnancy: true,
+            },
+            languages: Default::default(),
+            specialisms: Default::default(),
+            services: Default::default(),
+            security: Default::default(),
+            admission_rules: Default::default(),
+            open_to_referrals: true,
+        })),
+    );
+    let house_id = s_of(&house, "id");
+    let seen = s.ok("GET", &format!("/api/v1/facilities/{house_id}"), &ana, None);
+    assert!(!seen.to_string().contains("Hidden Lane"), "{seen}");
+    s.call(
+        "GET",
+        &format!("/api/v1/facilities/{house_id}/location"),
+        &ana,
+        None,
+    )
+    .problem(403);
+    for (i, id) in case_ids.iter().enumerate() {
+        let age = if i < 2 {
+            placement::AgeGroup::Adult
+        } else {
+            placement::AgeGroup::Child
+        };
+        let r = s.call(
+            "POST",
+            &format!("/api/v1/cases/{id}/needs"),
+            &kim,
+            Some(
+                json!({"version": case(&kim, id)["version"], "input": j!(NeedsInput {
+                    needs: Needs::new(placement::Gender::Female, age),
+                    assessed_on: Some(day(3, 8)),
+                    keep_together_with: vec![],
+                    keep_apart_from: vec![],
+                })}),
+            ),
+        );
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    }
+    let before = s.changes().len();
+    let proposal = s.ok(
+        "POST",
+        "/api/v1/placements/assign",
+        &kim,
+        Some(j!(AssignRequest {
+            rescue_id: Some(rescue_id.parse().expect("uuid")),
+            case_ids: vec![],
+        })),
+    );
+    assert_eq!(proposal["case_ids"].as_array().expect("cases").len(), 3);
+    assert_eq!(proposal["assignment"]["unplaced"], json!([]), "{proposal}");
+    assert_eq!(s.changes().len(), before, "a proposal writes nothing");
+    let mut followups = Vec::new();
+    for id in &case_ids {
+        let placed = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{id}/placement"),
+            &kim,
+            Some(
+                json!({"version": case(&kim, id)["version"], "facility_id": house_id,
+                        "date": "2024-03-09"}),
+            ),
+        );
+        assert_eq!(placed["facility_id"], json!(house_id));
+        assert_eq!(placed["followups"].as_array().expect("followups").len(), 4);
+        followups.push(placed["followups"][0].clone());
+    }
+    let occupancy = |s: &Server| {
+        s.ok("GET", &format!("/api/v1/facilities/{house_id}"), &kim, None)["occupancy"].clone()
+    };
+    assert_eq!(occupancy(&s), json!(3));
+    // The day-1 call for each, made on time.
+    for (i, id) in case_ids.iter().enumerate() {
+        let lines = s.ok("GET", &format!("/api/v1/cases/{id}/followups"), &kim, None);
+        let line = lines["items"][0].clone();
+        assert_eq!(line["id"], followups[i]);
+        let logged = s.ok(
+            "POST",
+            &format!("/api/v1/followups/{}/contacts", s_of(&line, "id")),
+            &kim,
+            Some(
+                json!({"version": line["version"], "input": j!(ContactInput {
+                    on: Some(day(3, 10)),
+                    kind: ContactKind::Call,
+                    outcome: ContactOutcome::Reached,
+                    notes: Some("settling in".into()),
+                })}),
+            ),
+        );
+        assert_eq!(u_of(&logged, "attempts"), 1, "{logged}");
+        assert_eq!(logged["last_outcome"], json!("reached"));
+    }
+
+    // Justice: the first woman asks for advocacy; a prosecution to conviction; a claim paid.
+    let first = &case_ids[0];
+    s.ok(
+        "POST",
+        &format!("/api/v1/cases/{first}/advocacy"),
+        &lee,
+        Some(
+            json!({"version": case(&lee, first)["version"], "requested": true,
+                    "on": "2024-03-15"}),
+        ),
+    );
+    let suspect = s.ok(
+        "POST",
+        "/api/v1/suspects",
+        &ivy,
+        Some(j!(NewSuspect {
+            details: SuspectDetails {
+                identifiers: vec![Identifier {
+                    kind: IdentifierKind::Name,
+                    value: "Zef Example".into(),
+                }],
+                ..SuspectDetails::default()
+            },
+            report_ids: vec![rid.parse().expect("uuid")],
+            case_ids: vec![first.parse().expect("uuid")],
+        })),
+    );
+    let suspect_id = s_of(&suspect, "id").parse().expect("uuid");
+    let mut prosecution = s.ok(
+        "POST",
+        &format!("/api/v1/cases/{first}/prosecutions"),
+        &lee,
+        Some(
+            json!({"version": case(&lee, first)["version"], "input": j!(NewPoliceReport {
+                suspect_id,
+                force: "West Yorkshire Police".into(),
+                crime_reference: "13/123456/24".into(),
+                reported_on: Some(day(3, 20)),
+            })}),
+        ),
+    );
+    for (step, on) in [
+        (ProsecutionStep::InvestigationOpened, day(3, 25)),
+        (
+            ProsecutionStep::Charged {
+                offences: vec![Offence::ModernSlaveryActS2],
+            },
+            day(5, 2),
+        ),
+        (
+            ProsecutionStep::TrialStarted {
+                court: Some("Leeds Crown Court".into()),
+            },
+            day(8, 5),
+        ),
+        (
+            ProsecutionStep::Verdict {
+                verdict: Verdict::Convicted,
+                sentence: Some("8 years".into()),
+            },
+            day(8, 30),
+        ),
+    ] {
+        prosecution = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{first}/prosecutions/changes"),
+            &lee,
+            Some(json!({"version": prosecution["case_version"], "input": {
+                "suspect_id": suspect_id, "step": j!(step), "on": on}})),
+        );
+    }
+    let claim = s.ok(
+        "POST",
+        &format!("/api/v1/cases/{first}/claims"),
+        &lee,
+        Some(
+            json!({"version": prosecution["case_version"], "input": j!(NewClaim {
+                forum: ClaimForum::CompensationOrder,
+                lodged_on: Some(day(8, 30)),
+                claimed_pence: Some(1_000_000),
+                forum_reference: None,
+            })}),
+        ),
+    );
+    let mut claim_version = claim["case_version"].clone();
+    let mut paid = Value::Null;
+    for (update, on) in [
+        (
+            ClaimUpdate::Awarded {
+                amount_pence: 750_000,
+            },
+            day(8, 30),
+        ),
+        (
+            ClaimUpdate::Paid {
+                amount_pence: 750_000,
+            },
+            day(9, 20),
+        ),
+    ] {
+        paid = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{first}/claims/changes"),
+            &lee,
+            Some(json!({"version": claim_version, "input": {
+                "claim_id": claim["id"], "update": j!(update), "on": on}})),
+        );
+        claim_version = paid["case_version"].clone();
+    }
+    assert_eq!(paid["state"], json!("paid"), "{paid}");
+    assert_eq!(paid["paid_pence"], json!(750_000), "{paid}");
+    let justice = s.ok("GET", &format!("/api/v1/cases/{first}/justice"), &lee, None);
+    assert!(justice.to_string().contains("convicted"), "{justice}");
+
+    // Moving on: the placement ends and the case closes.
+    s.ok(
+        "POST",
+        &format!("/api/v1/cases/{first}/placement/exit"),
+        &kim,
+        Some(
+            json!({"version": case(&kim, first)["version"], "input": j!(ExitInput {
+                on: day(9, 25),
+                reason: ExitReason::MovedOn,
+                notes: None,
+            })}),
+        ),
+    );
+    assert_eq!(occupancy(&s), json!(2));
+    let mut current = case(&max, first);
+    let mut events = vec![EventKind::MovingOnStarted];
+    if current["stage"] != json!("in_support") {
+        events.insert(0, EventKind::SupportStarted);
+    }
+    events.push(EventKind::Closed {
+        closure_reason: ClosureReason::SupportCompleted,
+    });
+    for kind in events {
+        let date = if matches!(kind, EventKind::Closed { .. }) {
+            day(9, 28)
+        } else {
+            day(9, 26)
+        };
+        current = s.ok(
+            "POST",
+            &format!("/api/v1/cases/{first}/events"),
+            &max,
+            Some(json!({"version": current["version"], "event": j!(NewEvent {
+                kind, date: Some(date), reason: None })})),
+        );
+    }
+    assert_eq!(current["stage"], json!("closed"), "{current}");
+    let timeline = s.ok(
+        "GET",
+        &format!("/api/v1/cases/{first}/timeline"),
+        &max,
+        None,
+    );
+    assert!(
+        timeline.as_array().expect("timeline").len() >= 15,
+        "{timeline}"
+    );
+
+    // Reports (aggregates, no names) and the de-identified HTCDS export.
+    let period = "from=2024-01-01&to=2024-12-31";
+    let summary = s.ok(
+        "GET",
+        &format!("/api/v1/reports/summary?{period}"),
+        &max,
+        None,
+    );
+    assert_eq!(u_of(&summary, "people_rescued"), 3, "{summary}");
+    assert_eq!(u_of(&summary, "rescues"), 1, "{summary}");
+    let nrm = s.ok("GET", &format!("/api/v1/reports/nrm?{period}"), &max, None);
+    assert_eq!(u_of(&nrm, "referrals"), 3, "{nrm}");
+    let justice = s.ok(
+        "GET",
+        &format!("/api/v1/reports/justice?{period}"),
+        &max,
+        None,
+    );
+    assert_eq!(u_of(&justice, "convicted"), 1, "{justice}");
+    assert_eq!(justice["paid_pence"], json!(750_000), "{justice}");
+    let export = s.call("GET", "/api/v1/export/htcds?k=1", &s.admin, None);
+    assert_eq!(
+        export.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&export.body)
+    );
+    let export = export.json();
+    assert_eq!(u_of(&export["report"], "rows_in"), 3, "{export}");
+    for text in [&summary, &nrm, &justice, &export] {
+        assert!(!text.to_string().contains("Arta"), "{text}");
+    }
+
+    // The record holds: the chain verifies, and no identity sits in clear in the store.
+    let verified = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
+    assert!(verified["first_bad"].is_null(), "{verified}");
+    assert!(u_of(&verified, "entries") > 50, "{verified}");
+    let mut raw = Vec::new();
+    for c in memory.collections().expect("collections") {
+        for (k, v) in memory.scan(&c, &Scan::all()).expect("scan") {
+            raw.extend(k);
+            raw.extend(v.value);
+        }
+    }
+    for secret in [
+        "Arta Zogu",
+        "Besa Krasniqi",
+        "Drita Hoxha",
+        "Zelda Road",
+        "07700 900456",
+        "Hidden Lane",
+        "Zef Example",
+        "settling in",
+    ] {
+        assert!(
+            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret:?} in clear"
+        );
+    }
 }

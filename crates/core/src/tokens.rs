@@ -26,6 +26,101 @@ use crate::validate::{check, required};
 /// The index from a token's hash to its id.
 pub(crate) const TOKEN_HASHES: &str = "token_hashes";
 
+/// How long an authenticated token is remembered at most (invalidation on any user or token
+/// change is immediate; this bounds what a change made outside this process could miss).
+pub const AUTH_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The most tokens remembered at once (then the cache starts again empty).
+const AUTH_CACHE_MAX: usize = 4096;
+
+/// Recently authenticated tokens, by the SHA-256 of their secret (the secret is never kept).
+///
+/// Correctness rests on the generation: every commit touching `users`, `tokens` or the hash
+/// index calls [`AuthCache::invalidate`] after it is durable, which empties the map and bumps the
+/// generation; an authentication that read the store under an older generation does not insert
+/// its (possibly stale) answer.
+#[derive(Default)]
+pub(crate) struct AuthCache {
+    inner: std::sync::Mutex<AuthCacheInner>,
+}
+
+#[derive(Default)]
+struct AuthCacheInner {
+    generation: u64,
+    entries: std::collections::HashMap<[u8; 32], Remembered>,
+}
+
+struct Remembered {
+    actor: Actor,
+    expires_at: Option<DateTime<Utc>>,
+    at: std::time::Instant,
+}
+
+impl AuthCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, AuthCacheInner> {
+        // A panic while holding this lock leaves plain data behind; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
+    fn get(&self, digest: &[u8; 32], now: DateTime<Utc>) -> Option<Actor> {
+        let mut inner = self.lock();
+        let hit = inner.entries.get(digest)?;
+        if hit.at.elapsed() < AUTH_CACHE_TTL && hit.expires_at.is_none_or(|at| at > now) {
+            return Some(hit.actor.clone());
+        }
+        inner.entries.remove(digest);
+        None
+    }
+
+    fn insert(
+        &self,
+        generation: u64,
+        digest: [u8; 32],
+        actor: Actor,
+        expires_at: Option<DateTime<Utc>>,
+    ) {
+        let mut inner = self.lock();
+        if inner.generation != generation {
+            return;
+        }
+        if inner.entries.len() >= AUTH_CACHE_MAX {
+            inner.entries.clear();
+        }
+        inner.entries.insert(
+            digest,
+            Remembered {
+                actor,
+                expires_at,
+                at: std::time::Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets every token (called after a commit that changed users or tokens).
+    pub(crate) fn invalidate(&self) {
+        let mut inner = self.lock();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.entries.clear();
+    }
+
+    /// Whether a batch changes who a token acts as, or whether it works at all.
+    pub(crate) fn touched_by(batch: &unchain_store::Batch) -> bool {
+        batch.ops.iter().any(|op| match op {
+            unchain_store::Op::Put { collection, .. }
+            | unchain_store::Op::Delete { collection, .. } => {
+                collection == Token::COLLECTION
+                    || collection == User::COLLECTION
+                    || collection == TOKEN_HASHES
+            }
+            _ => false,
+        })
+    }
+}
+
 /// What every token starts with, so that leaked ones are easy to recognise (secret scanners).
 pub const TOKEN_PREFIX: &str = "uc_";
 
@@ -214,13 +309,40 @@ impl Unchain {
     /// Resolves a presented secret into the actor it acts as. Not authorised (this *is* the
     /// authentication) and not audited per request; every failure is an error the server turns
     /// into 401: unknown, revoked or expired token, or a disabled user.
+    ///
+    /// A token that authenticated is remembered (by its hash, never the secret) for at most
+    /// [`AUTH_CACHE_TTL`], so that a busy client does not cost three store reads per request;
+    /// every commit that touches users or tokens (a revocation, a disabled user, a role change)
+    /// forgets them all before it returns, and expiry is checked on every use.
     pub fn authenticate_token(&self, secret: &str) -> Result<Actor> {
         // Anything that is not shaped like a token cannot be one; skip the lookup.
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 128 {
             return Err(unauthenticated("is not valid"));
         }
         let digest = hash(secret);
-        let Some(found) = self.backend.get(TOKEN_HASHES, &digest)? else {
+        let now = self.clock.now();
+        if let Some(actor) = self.auth_cache.get(&digest, now) {
+            return Ok(actor);
+        }
+        let generation = self.auth_cache.generation();
+        let (actor, expires_at) = self.authenticate_digest(&digest)?;
+        self.auth_cache
+            .insert(generation, digest, actor.clone(), expires_at);
+        Ok(actor)
+    }
+
+    /// The actor of a token that authenticated recently, if it is remembered and has not
+    /// expired; `None` means "ask [`Unchain::authenticate_token`]" (which reads the store). The
+    /// server answers from here without leaving its async workers.
+    pub fn cached_actor(&self, secret: &str) -> Option<Actor> {
+        if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 128 {
+            return None;
+        }
+        self.auth_cache.get(&hash(secret), self.clock.now())
+    }
+
+    fn authenticate_digest(&self, digest: &[u8; 32]) -> Result<(Actor, Option<DateTime<Utc>>)> {
+        let Some(found) = self.backend.get(TOKEN_HASHES, digest)? else {
             return Err(unauthenticated("is not valid"));
         };
         let id = Uuid::from_slice(&found.value)
@@ -228,7 +350,7 @@ impl Unchain {
         let token = records::load::<Token>(self.backend.as_ref(), id)?;
         let stored = hex::decode(&token.data.hash)
             .map_err(|_| StoreError::Corrupt("a token hash is not hex".into()))?;
-        if !bool::from(stored.as_slice().ct_eq(&digest)) {
+        if !bool::from(stored.as_slice().ct_eq(digest)) {
             return Err(unauthenticated("is not valid"));
         }
         if token.data.revoked_at.is_some() {
@@ -245,11 +367,14 @@ impl Unchain {
         if !user.data.active {
             return Err(unauthenticated("belongs to a disabled user"));
         }
-        Ok(Actor {
-            id: user.id,
-            name: user.data.name,
-            role: user.data.role,
-        })
+        Ok((
+            Actor {
+                id: user.id,
+                name: user.data.name,
+                role: user.data.role,
+            },
+            token.data.expires_at,
+        ))
     }
 
     /// Lists tokens (all, or one user's), oldest first, without secrets or hashes.
@@ -403,6 +528,104 @@ mod tests {
             .authenticate_token(expiring.expose())
             .expect_err("expired");
         assert!(err.to_string().contains("expired"), "{err}");
+    }
+
+    #[test]
+    fn a_remembered_token_stops_working_the_moment_it_is_revoked() {
+        let (core, _) = testing::core();
+        let staff = testing::staff(&core);
+        let admin = &staff[0];
+        let (info, secret) = core
+            .issue_token(admin, "manager", "m", None)
+            .expect("issued");
+        let actor = core.authenticate_token(secret.expose()).expect("ok");
+        // Remembered now: answered without the store.
+        assert_eq!(core.cached_actor(secret.expose()), Some(actor.clone()));
+        // Any clone shares the memory, and a revocation through any clone forgets it.
+        let other = core.clone();
+        other.revoke_token(admin, info.id).expect("revoked");
+        assert_eq!(core.cached_actor(secret.expose()), None);
+        let err = core
+            .authenticate_token(secret.expose())
+            .expect_err("revoked");
+        assert!(err.to_string().contains("revoked"), "{err}");
+        // A bad secret is never remembered, nor a secret of the wrong shape.
+        assert_eq!(core.cached_actor("uc_nothing"), None);
+        assert_eq!(core.cached_actor(&"x".repeat(300)), None);
+    }
+
+    #[test]
+    fn an_answer_read_before_a_change_is_not_remembered_after_it() {
+        let cache = AuthCache::default();
+        let actor = Actor {
+            id: Uuid::now_v7(),
+            name: "ivy".into(),
+            role: Role::Investigator,
+        };
+        let digest = hash("uc_a");
+        let before = cache.generation();
+        // A user or token change commits while the store was being read …
+        cache.invalidate();
+        // … so the (possibly stale) answer is dropped.
+        cache.insert(before, digest, actor.clone(), None);
+        assert_eq!(cache.get(&digest, testing::now()), None);
+        cache.insert(cache.generation(), digest, actor.clone(), None);
+        assert_eq!(cache.get(&digest, testing::now()), Some(actor.clone()));
+        // Expiry is checked on every use.
+        let soon = testing::now() + Duration::minutes(1);
+        cache.insert(cache.generation(), digest, actor.clone(), Some(soon));
+        assert!(cache.get(&digest, testing::now()).is_some());
+        assert_eq!(cache.get(&digest, soon), None);
+    }
+
+    #[test]
+    fn only_user_and_token_writes_invalidate() {
+        let mut batch = unchain_store::Batch::new();
+        batch.put("cases", vec![1], vec![2], Expect::Any);
+        assert!(!AuthCache::touched_by(&batch));
+        for collection in [Token::COLLECTION, User::COLLECTION, TOKEN_HASHES] {
+            let mut b = batch.clone();
+            b.put(collection, vec![1], vec![2], Expect::Any);
+            assert!(AuthCache::touched_by(&b), "{collection}");
+            let mut b = batch.clone();
+            b.delete(collection, vec![1], Expect::Any);
+            assert!(AuthCache::touched_by(&b), "{collection}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Invariant: whatever the sequence of authentications, issues and revocations, the
+        /// remembering core answers exactly as a core without memory over the same store.
+        #[test]
+        fn remembering_never_changes_an_answer(ops in prop::collection::vec((0u8..3, 0usize..3), 1..20)) {
+            let (core, backend) = testing::core();
+            let staff = testing::staff(&core);
+            let admin = &staff[0];
+            let mut tokens: Vec<(Uuid, String)> = Vec::new();
+            for (op, pick) in ops {
+                match op {
+                    0 => {
+                        let (info, secret) = core
+                            .issue_token(admin, &staff[pick + 1].name, "p", None)
+                            .expect("issued");
+                        tokens.push((info.id, secret.expose().to_owned()));
+                    }
+                    1 if !tokens.is_empty() => {
+                        let id = tokens[pick % tokens.len()].0;
+                        let _ = core.revoke_token(admin, id);
+                    }
+                    _ => {}
+                }
+                let fresh = at(&backend, testing::now());
+                for (_, secret) in &tokens {
+                    let remembered = core.authenticate_token(secret).map_err(|e| e.to_string());
+                    let read = fresh.authenticate_token(secret).map_err(|e| e.to_string());
+                    prop_assert_eq!(remembered, read);
+                }
+            }
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Unchain {
     pub(crate) keyring: Arc<Keyring>,
     pub(crate) clock: Arc<dyn Clock>,
     audit_key: AuditKey,
+    /// Recently authenticated tokens (see `tokens::AuthCache`), shared by every clone.
+    pub(crate) auth_cache: Arc<crate::tokens::AuthCache>,
 }
 
 impl std::fmt::Debug for Unchain {
@@ -57,6 +59,7 @@ impl Unchain {
             keyring,
             clock,
             audit_key,
+            auth_cache: Arc::default(),
         }
     }
 
@@ -164,7 +167,12 @@ impl Unchain {
             let records = build(self.backend.as_ref(), &mut batch)?;
             audit::stage(self.backend.as_ref(), &self.audit_key, &mut batch, &records)?;
             match self.backend.commit(&batch) {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    if crate::tokens::AuthCache::touched_by(&batch) {
+                        self.auth_cache.invalidate();
+                    }
+                    return Ok(());
+                }
                 Err(e) => {
                     // Losing the race for the audit head is retried; it must be recognised
                     // before `map_conflict` turns it into a record conflict (409 for a client).

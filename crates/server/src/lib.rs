@@ -111,9 +111,12 @@ pub struct Endpoint {
     pub versioned: bool,
 }
 
-/// What every handler shares: the core.
+/// What every handler shares: the core. One pointer, because every layer and handler clones it
+/// on every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+struct Shared {
     core: Unchain,
     shutdown: Option<tokio::sync::watch::Receiver<bool>>,
 }
@@ -125,7 +128,7 @@ impl AppState {
         F: FnOnce(&Unchain) -> unchain_core::Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let core = self.core.clone();
+        let core = self.0.core.clone();
         match tokio::task::spawn_blocking(move || f(&core)).await {
             Ok(result) => result.map_err(ApiError::from),
             Err(e) => {
@@ -142,12 +145,12 @@ impl AppState {
 
     /// Whether the server is shutting down (long-lived responses, the SSE feed, end then).
     pub fn shutting_down(&self) -> bool {
-        self.shutdown.as_ref().is_some_and(|rx| *rx.borrow())
+        self.0.shutdown.as_ref().is_some_and(|rx| *rx.borrow())
     }
 
     /// Waits until the server starts shutting down (forever when it has no shutdown signal).
     pub async fn until_shutdown(&self) {
-        match self.shutdown.clone() {
+        match self.0.shutdown.clone() {
             Some(mut rx) => {
                 let _ = rx.wait_for(|down| *down).await;
             }
@@ -157,7 +160,7 @@ impl AppState {
 
     /// The core.
     pub fn core(&self) -> &Unchain {
-        &self.core
+        &self.0.core
     }
 }
 
@@ -179,7 +182,7 @@ impl Api {
             ),
             Access::Operation(op) => handler
                 .route_layer(middleware::from_fn_with_state(
-                    (self.state.clone(), vec![op]),
+                    (self.state.clone(), Arc::from([op])),
                     require_operation,
                 ))
                 .route_layer(middleware::from_fn_with_state(
@@ -188,7 +191,7 @@ impl Api {
                 )),
             Access::AllOf(ops) => handler
                 .route_layer(middleware::from_fn_with_state(
-                    (self.state.clone(), ops.to_vec()),
+                    (self.state.clone(), Arc::from(ops)),
                     require_operation,
                 ))
                 .route_layer(middleware::from_fn_with_state(
@@ -263,7 +266,7 @@ fn assemble(
     core: Unchain,
     shutdown: Option<tokio::sync::watch::Receiver<bool>>,
 ) -> (Router, Vec<(String, String)>) {
-    let state = AppState { core, shutdown };
+    let state = AppState(Arc::new(Shared { core, shutdown }));
     let api = Api {
         router: Router::new(),
         state: state.clone(),
@@ -326,6 +329,12 @@ async fn authenticate(
         })
         .map(|t| t.trim().to_owned())
         .ok_or_else(|| ApiError::unauthorized("expected Authorization: Bearer <token>"))?;
+    // A token that authenticated moments ago is answered from the core's memory (forgotten on
+    // any user or token change), without a trip to the blocking pool and the store.
+    if let Some(actor) = state.core().cached_actor(&token) {
+        req.extensions_mut().insert(actor);
+        return Ok(next.run(req).await);
+    }
     let actor = state
         .run(move |core| match core.authenticate_token(&token) {
             // Only the store's own failures are not the caller's fault.
@@ -341,7 +350,7 @@ async fn authenticate(
 
 /// Refuses with 403 (audited by the core) unless the actor's role may perform every operation.
 async fn require_operation(
-    State((state, ops)): State<(AppState, Vec<Operation>)>,
+    State((state, ops)): State<(AppState, Arc<[Operation]>)>,
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {

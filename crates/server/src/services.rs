@@ -338,9 +338,12 @@ post!(create_report, NewReport, CREATED, |core, actor, body| core
 get_id!(get_report, |core, actor, id| core.report(&actor, id));
 versioned!(
     grade_report,
-    VersionedInput<unchain_core::grading::Grading>,
+    GradingBody,
     OK,
-    |core, actor, id, version, body| core.grade_report(&actor, id, version, body.input),
+    |core, actor, id, version, body| match body.graded_on {
+        Some(on) => core.record_grading(&actor, id, version, body.grading, on),
+        None => core.grade_report(&actor, id, version, body.grading),
+    },
     |out| out.version
 );
 versioned!(
