@@ -16,7 +16,8 @@ fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --version 0.13.2 --locked
 fi
-cargo +nightly fuzz build -O "${targets[@]/#/}" >/dev/null 2>&1 || cargo +nightly fuzz build -O
+# Build once up front (all targets), so the timed runs below do not include compilation.
+cargo +nightly fuzz build -O
 : > last-run.txt
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"

@@ -35,7 +35,7 @@ fn fixture() -> &'static Fixture {
         core.bootstrap_admin("admin").expect("admin");
         let admin = core.actor("admin").expect("admin");
         let case: NewCase = serde_json::from_str(
-            r#"{"person":{"names":["Fuzz Person"]},"jurisdiction":"england_and_wales","exploitation":[]}"#,
+            r#"{"person":{"names":["Fuzz Person"]},"jurisdiction":"england-and-wales","exploitation":[]}"#,
         )
         .expect("seed case");
         let case = core.open_case(&admin, case).expect("case");
