@@ -71,12 +71,25 @@ impl SledBackend {
     /// process — holds it.
     pub fn open(config: &SledConfig) -> Result<Self> {
         std::fs::create_dir_all(&config.path)?;
-        let db = sled::Config::new()
-            .path(&config.path)
-            .cache_capacity(config.cache_bytes)
-            .flush_every_ms(config.flush_every_ms)
-            .open()
-            .map_err(|e| map_open_error(e, &config.path))?;
+        // sled's background flusher holds the lock file for a moment after the last handle is
+        // dropped, so a reopen right after a close (a restart, a test) can find it still held.
+        // Retry briefly before reporting the store as in use by someone else.
+        let mut attempts = 0;
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(&config.path)
+                .cache_capacity(config.cache_bytes)
+                .flush_every_ms(config.flush_every_ms)
+                .open()
+                .map_err(|e| map_open_error(e, &config.path));
+            match opened {
+                Err(StoreError::InUse { .. }) if attempts < LOCK_RETRIES => {
+                    attempts += 1;
+                    std::thread::sleep(LOCK_RETRY_PAUSE);
+                }
+                other => break other?,
+            }
+        };
         let heads = db.open_tree(HEADS_TREE).map_err(map_sled)?;
         let id_tree = db.open_tree(IDS_TREE).map_err(map_sled)?;
         let ceiling = match id_tree.get(ID_CEILING_KEY).map_err(map_sled)? {
@@ -483,6 +496,10 @@ fn tx_version(
 fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
 }
+
+/// How often, and how long apart, opening retries a lock that may only be lingering (1 s in all).
+const LOCK_RETRIES: u32 = 20;
+const LOCK_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Maps a sled error from opening: a held lock becomes [`StoreError::InUse`].
 fn map_open_error(e: sled::Error, path: &Path) -> StoreError {
