@@ -17,9 +17,11 @@ use uuid::Uuid;
 
 use crate::auth::Operation;
 use crate::error::{CoreError, FieldError, Result};
+use crate::intel::IntelligenceReport;
 use crate::people::{AgeGroup, Person, PersonDetails, PersonView, pseudonym};
 use crate::records::{self, Entity, Record};
 use crate::sealed::Sealed;
+use crate::suspects::Suspect;
 use crate::unchain::Unchain;
 use crate::users::{Actor, User};
 use crate::validate::{check, not_future};
@@ -406,7 +408,11 @@ impl Unchain {
             },
         };
         for (i, r) in new.report_ids.iter().enumerate() {
-            if self.backend.get("intel", r.as_bytes())?.is_none() {
+            if self
+                .backend
+                .get(IntelligenceReport::COLLECTION, r.as_bytes())?
+                .is_none()
+            {
                 errors.push(FieldError::new(
                     format!("{prefix}report_ids[{i}]"),
                     format!("no intelligence report {r}"),
@@ -690,6 +696,8 @@ impl Unchain {
             })?),
         };
         let mut out = Vec::new();
+        // Few owners, many cases: look each owner's name up once.
+        let mut owners: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
         for case in records::all::<Case>(self.backend.as_ref())? {
             let state = case.data.state()?;
             let stage = state.stage().unwrap_or(Stage::Reported);
@@ -703,13 +711,21 @@ impl Unchain {
                 continue;
             }
             let person = records::load::<Person>(self.backend.as_ref(), case.data.person_id)?;
+            let owner = match owners.get(&case.data.owner) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = self.user_name(case.data.owner)?;
+                    owners.insert(case.data.owner, name.clone());
+                    name
+                }
+            };
             out.push(CaseSummary {
                 id: case.id,
                 version: case.version,
                 reference: case.data.reference.clone(),
                 pseudonym: person.data.pseudonym,
                 age_group: person.data.age_group,
-                owner: self.user_name(case.data.owner)?,
+                owner,
                 stage,
                 opened_on,
                 open_tracks: state.open_tracks(),
@@ -766,7 +782,11 @@ impl Unchain {
     ) -> Result<CaseView> {
         let mut errors = Vec::new();
         for (i, r) in reports.iter().enumerate() {
-            if self.backend.get("intel", r.as_bytes())?.is_none() {
+            if self
+                .backend
+                .get(IntelligenceReport::COLLECTION, r.as_bytes())?
+                .is_none()
+            {
                 errors.push(FieldError::new(
                     format!("reports[{i}]"),
                     format!("no intelligence report {r}"),
@@ -774,7 +794,11 @@ impl Unchain {
             }
         }
         for (i, s) in suspects.iter().enumerate() {
-            if self.backend.get("suspects", s.as_bytes())?.is_none() {
+            if self
+                .backend
+                .get(Suspect::COLLECTION, s.as_bytes())?
+                .is_none()
+            {
                 errors.push(FieldError::new(
                     format!("suspects[{i}]"),
                     format!("no suspect {s}"),
@@ -915,7 +939,7 @@ mod tests {
         let c4 = core
             .record_case_event(inv, c.id, c3.version, ev(EventKind::SupportStarted))
             .expect("support");
-        // Closing needs the close permission: an investigator lacks it? Check via the matrix.
+        // Closing is `case.close`, which the matrix gives the manager.
         let close = NewEvent {
             kind: EventKind::Closed {
                 closure_reason: ClosureReason::SupportCompleted,

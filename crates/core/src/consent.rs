@@ -193,7 +193,11 @@ impl Unchain {
         let mut errors = Vec::new();
         not_future(&mut errors, "on", on, today);
         if let Some(d) = new.document_id {
-            if self.backend.get("documents", d.as_bytes())?.is_none() {
+            if self
+                .backend
+                .get(crate::documents::Document::COLLECTION, d.as_bytes())?
+                .is_none()
+            {
                 errors.push(FieldError::new("document_id", format!("no document {d}")));
             }
         }

@@ -903,7 +903,13 @@ impl Unchain {
                 }
             }
             for (i, r) in c.report_ids.iter().enumerate() {
-                if !matches!(self.backend.get("intel", r.as_bytes()), Ok(Some(_))) {
+                if !matches!(
+                    self.backend.get(
+                        <crate::intel::IntelligenceReport as crate::records::Record>::COLLECTION,
+                        r.as_bytes()
+                    ),
+                    Ok(Some(_))
+                ) {
                     errors.push(FieldError::new(
                         format!("report_ids[{i}]"),
                         "is not an intelligence report",
