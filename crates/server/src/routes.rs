@@ -551,9 +551,15 @@ async fn list_tokens(
     Query(q): Query<TokenQuery>,
 ) -> Res {
     let user = q.user.clone();
+    // An unknown user in the filter is a bad query (422 naming `user`), not a missing resource:
+    // the list itself exists.
     let tokens = s
         .run(move |core| core.tokens(&actor, user.as_deref()))
-        .await?;
+        .await
+        .map_err(|e| match e.status() {
+            StatusCode::NOT_FOUND => ApiError::field("user", "no such user"),
+            _ => e,
+        })?;
     let lq = ListQuery {
         limit: q.limit,
         cursor: q.cursor,
