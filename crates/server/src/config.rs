@@ -381,6 +381,47 @@ max_clients = 50
         );
     }
 
+    proptest::proptest! {
+        /// The precedence rule, for every combination of given / in the file / neither: a value
+        /// given by flag or environment wins, else the file's, else the default.
+        #[test]
+        fn given_beats_file_beats_default(
+            listen in proptest::option::of(1u16..),
+            file_listen in proptest::option::of(1u16..),
+            body in proptest::option::of(1usize..1 << 30),
+            file_body in proptest::option::of(1usize..1 << 30),
+            failures in proptest::option::of(0u32..100),
+            file_failures in proptest::option::of(0u32..100),
+            log in proptest::option::of("[a-z]{1,8}"),
+            file_log in proptest::option::of("[a-z]{1,8}"),
+        ) {
+            let addr = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
+            let given = Given {
+                listen: listen.map(addr),
+                body_limit: body,
+                auth_failures: failures,
+                log: log.clone(),
+                ..Given::default()
+            };
+            let file = File {
+                listen: file_listen.map(addr),
+                body_limit: file_body,
+                log: file_log.clone(),
+                auth_limit: Some(FileAuthLimit { failures: file_failures, ..FileAuthLimit::default() }),
+                ..File::default()
+            };
+            let s = resolve(given, file).unwrap();
+            let default_listen: SocketAddr = crate::DEFAULT_LISTEN.parse().unwrap();
+            proptest::prop_assert_eq!(s.listen, listen.or(file_listen).map(addr).unwrap_or(default_listen));
+            proptest::prop_assert_eq!(s.body_limit, body.or(file_body).unwrap_or(crate::BODY_LIMIT));
+            proptest::prop_assert_eq!(
+                s.auth_limit.failures,
+                failures.or(file_failures).unwrap_or(AuthLimit::DEFAULT.failures)
+            );
+            proptest::prop_assert_eq!(s.log, log.or(file_log).unwrap_or_else(|| DEFAULT_LOG.to_owned()));
+        }
+    }
+
     #[test]
     fn a_missing_file_is_an_error_naming_it() {
         let err = format!(
