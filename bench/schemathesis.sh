@@ -45,9 +45,11 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
     "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')}
 SERVER=$TARGET_DIR/debug/unchain-server
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/unchain-schemathesis.XXXXXX")
 OUT=$ROOT/bench/out/schemathesis
 mkdir -p "$OUT"
+# The run's data directory lives under the (gitignored) output directory, not a shared /tmp that
+# other jobs may sweep; it is removed on exit.
+WORK=$(mktemp -d "$OUT/run.XXXXXX")
 PID=
 cleanup() {
     if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
@@ -106,7 +108,7 @@ set +e
     --exclude-operation-id revoke_token \
     --exclude-operation-id erase_person \
     --no-color \
-    --report junit,ndjson --report-dir "$OUT"
+    --report junit,ndjson --report-junit-path "$OUT/junit.xml" --report-ndjson-path "$OUT/events.ndjson"
 STATUS=$?
 set -e
 
