@@ -96,16 +96,24 @@ impl Server {
             .to_owned()
     }
 
-    /// SIGTERM, then the exit status and stdout.
+    /// Sends SIGTERM (the server starts its graceful shutdown).
     #[cfg(unix)]
-    fn stop(mut self) -> Output {
-        let child = self.child.take().expect("running");
+    fn terminate(&self) {
+        let child = self.child.as_ref().expect("running");
         let killed = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()
             .expect("kill");
         assert!(killed.success());
-        child.wait_with_output().expect("wait")
+    }
+
+    /// Waits for the exit: its status and stdout.
+    fn wait(mut self) -> Output {
+        self.child
+            .take()
+            .expect("running")
+            .wait_with_output()
+            .expect("wait")
     }
 }
 
@@ -301,12 +309,57 @@ fn with_a_certificate_the_binary_serves_https_only_and_shuts_down_cleanly() {
         "an untrusted certificate was accepted"
     );
 
-    // SIGTERM still finishes cleanly and flushes the store.
-    let out = server.stop();
+    // SIGTERM while a request is in flight over TLS (its body half sent): the request still
+    // completes, then the server stops cleanly and flushes the store.
+    let body = br#"{"name": "late-user", "role": "analyst"}"#;
+    let tcp = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let conn = rustls::ClientConnection::new(client.clone(), name).expect("client");
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    write!(
+        stream,
+        "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("head");
+    stream.write_all(&body[..10]).expect("half the body");
+    stream.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(500));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(500));
+    stream.write_all(&body[10..]).expect("the rest");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    assert!(
+        raw.starts_with(b"HTTP/1.1 201"),
+        "the in-flight request: {:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    let out = server.wait();
     assert!(out.status.success(), "exit {:?}", out.status);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("https://127.0.0.1:"), "{stdout}");
     assert!(stdout.contains("stopped"), "{stdout}");
+
+    // The user created during the shutdown is there after a restart.
+    let again = Server::start(
+        dir.path(),
+        &[
+            "--tls-cert",
+            cert_path.to_str().expect("utf-8"),
+            "--tls-key",
+            key_path.to_str().expect("utf-8"),
+        ],
+    );
+    let users = https(&client, again.port, "/api/v1/users", Some(&token));
+    assert_eq!(users.status, 200);
+    assert!(
+        String::from_utf8_lossy(&users.body).contains("late-user"),
+        "{}",
+        String::from_utf8_lossy(&users.body)
+    );
 }
 
 #[test]
