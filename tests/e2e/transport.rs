@@ -564,3 +564,56 @@ fn a_config_file_with_an_unknown_key_is_refused_naming_it() {
     assert!(stderr.contains("unchain.toml"), "{stderr}");
     assert!(!data.exists());
 }
+
+/// The router embedded in-process, over memory, served with or without the peer address.
+fn embedded(with_peer: bool, failures: u32) -> u16 {
+    let core = unchain_core::Unchain::in_memory(Arc::new(unchain_core::SystemClock)).expect("core");
+    core.bootstrap_admin("admin").expect("admin");
+    let options = unchain_server::Options {
+        auth_limit: unchain_server::limit::AuthLimit {
+            failures,
+            window: Duration::from_secs(60),
+            max_clients: 100,
+        },
+        ..unchain_server::Options::default()
+    };
+    let app = unchain_server::router(core, options);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            if with_peer {
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                axum::serve(listener, app).await.expect("serve");
+            } else {
+                axum::serve(listener, app).await.expect("serve");
+            }
+        });
+    });
+    port
+}
+
+/// An embedder who serves the router without `ConnectInfo` gets no limiting (never a panic, and
+/// never one bucket for everyone); with it, the limit applies.
+#[test]
+fn embedded_without_the_peer_address_the_limit_is_off_and_with_it_on() {
+    let without = embedded(false, 2);
+    for _ in 0..6 {
+        assert_eq!(plain(without, "/api/v1/me", Some("uc_guess")).status, 401);
+    }
+    let with = embedded(true, 2);
+    assert_eq!(plain(with, "/api/v1/me", Some("uc_guess")).status, 401);
+    assert_eq!(plain(with, "/api/v1/me", Some("uc_guess")).status, 401);
+    let r = plain(with, "/api/v1/me", Some("uc_guess"));
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").is_some());
+    // A request without a token is not limited (and not counted): 401, not 429.
+    assert_eq!(plain(with, "/api/v1/me", None).status, 401);
+    assert_eq!(plain(with, "/healthz", None).status, 200);
+}
