@@ -96,16 +96,24 @@ impl Server {
             .to_owned()
     }
 
-    /// SIGTERM, then the exit status and stdout.
+    /// Sends SIGTERM (the server starts its graceful shutdown).
     #[cfg(unix)]
-    fn stop(mut self) -> Output {
-        let child = self.child.take().expect("running");
+    fn terminate(&self) {
+        let child = self.child.as_ref().expect("running");
         let killed = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()
             .expect("kill");
         assert!(killed.success());
-        child.wait_with_output().expect("wait")
+    }
+
+    /// Waits for the exit: its status and stdout.
+    fn wait(mut self) -> Output {
+        self.child
+            .take()
+            .expect("running")
+            .wait_with_output()
+            .expect("wait")
     }
 }
 
@@ -301,12 +309,57 @@ fn with_a_certificate_the_binary_serves_https_only_and_shuts_down_cleanly() {
         "an untrusted certificate was accepted"
     );
 
-    // SIGTERM still finishes cleanly and flushes the store.
-    let out = server.stop();
+    // SIGTERM while a request is in flight over TLS (its body half sent): the request still
+    // completes, then the server stops cleanly and flushes the store.
+    let body = br#"{"name": "late-user", "role": "analyst"}"#;
+    let tcp = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let conn = rustls::ClientConnection::new(client.clone(), name).expect("client");
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    write!(
+        stream,
+        "POST /api/v1/users HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("head");
+    stream.write_all(&body[..10]).expect("half the body");
+    stream.flush().expect("flush");
+    std::thread::sleep(Duration::from_millis(500));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(500));
+    stream.write_all(&body[10..]).expect("the rest");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    assert!(
+        raw.starts_with(b"HTTP/1.1 201"),
+        "the in-flight request: {:?}",
+        String::from_utf8_lossy(&raw)
+    );
+    let out = server.wait();
     assert!(out.status.success(), "exit {:?}", out.status);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("https://127.0.0.1:"), "{stdout}");
     assert!(stdout.contains("stopped"), "{stdout}");
+
+    // The user created during the shutdown is there after a restart.
+    let again = Server::start(
+        dir.path(),
+        &[
+            "--tls-cert",
+            cert_path.to_str().expect("utf-8"),
+            "--tls-key",
+            key_path.to_str().expect("utf-8"),
+        ],
+    );
+    let users = https(&client, again.port, "/api/v1/users", Some(&token));
+    assert_eq!(users.status, 200);
+    assert!(
+        String::from_utf8_lossy(&users.body).contains("late-user"),
+        "{}",
+        String::from_utf8_lossy(&users.body)
+    );
 }
 
 #[test]
@@ -510,4 +563,57 @@ fn a_config_file_with_an_unknown_key_is_refused_naming_it() {
     assert!(stderr.contains("`certificate`"), "{stderr}");
     assert!(stderr.contains("unchain.toml"), "{stderr}");
     assert!(!data.exists());
+}
+
+/// The router embedded in-process, over memory, served with or without the peer address.
+fn embedded(with_peer: bool, failures: u32) -> u16 {
+    let core = unchain_core::Unchain::in_memory(Arc::new(unchain_core::SystemClock)).expect("core");
+    core.bootstrap_admin("admin").expect("admin");
+    let options = unchain_server::Options {
+        auth_limit: unchain_server::limit::AuthLimit {
+            failures,
+            window: Duration::from_secs(60),
+            max_clients: 100,
+        },
+        ..unchain_server::Options::default()
+    };
+    let app = unchain_server::router(core, options);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            if with_peer {
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                axum::serve(listener, app).await.expect("serve");
+            } else {
+                axum::serve(listener, app).await.expect("serve");
+            }
+        });
+    });
+    port
+}
+
+/// An embedder who serves the router without `ConnectInfo` gets no limiting (never a panic, and
+/// never one bucket for everyone); with it, the limit applies.
+#[test]
+fn embedded_without_the_peer_address_the_limit_is_off_and_with_it_on() {
+    let without = embedded(false, 2);
+    for _ in 0..6 {
+        assert_eq!(plain(without, "/api/v1/me", Some("uc_guess")).status, 401);
+    }
+    let with = embedded(true, 2);
+    assert_eq!(plain(with, "/api/v1/me", Some("uc_guess")).status, 401);
+    assert_eq!(plain(with, "/api/v1/me", Some("uc_guess")).status, 401);
+    let r = plain(with, "/api/v1/me", Some("uc_guess"));
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").is_some());
+    // A request without a token is not limited (and not counted): 401, not 429.
+    assert_eq!(plain(with, "/api/v1/me", None).status, 401);
+    assert_eq!(plain(with, "/healthz", None).status, 200);
 }

@@ -39,6 +39,12 @@ pub const MAX_HANDSHAKES: usize = 512;
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>> {
     let chain = read_certs(cert)?;
     let key_der = read_key(key)?;
+    if readable_by_others(key) {
+        tracing::warn!(
+            key = %key.display(),
+            "the TLS private key file is readable by other users: make it owner-only (chmod 600)"
+        );
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -54,6 +60,20 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// Whether users other than the owner may read the file (Unix permissions; false elsewhere).
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 fn read_pem(path: &Path, what: &str) -> Result<Vec<u8>> {
@@ -206,6 +226,21 @@ mod tests {
         let (cert, key) = self_signed();
         let config = server_config(&f.write("c.pem", &cert), &f.write("k.pem", &key)).unwrap();
         assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_readable_by_others_is_noticed() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let f = Files::new();
+        let (_, key) = self_signed();
+        let path = f.write("k.pem", &key);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(readable_by_others(&path));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(readable_by_others(&path));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(!readable_by_others(&path));
     }
 
     #[test]
