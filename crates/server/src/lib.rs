@@ -31,10 +31,13 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use unchain_core::{Actor, Operation, Unchain};
 
+pub mod config;
 pub mod error;
+pub mod limit;
 pub mod openapi;
 pub mod routes;
 pub mod services;
+pub mod tls;
 
 pub use error::{ApiError, Problem, ProblemField};
 
@@ -210,6 +213,9 @@ pub struct Options {
     /// Set to `true` when the server starts shutting down, so that the change feed's
     /// server-sent-event streams end (graceful shutdown waits for every open response).
     pub shutdown: Option<tokio::sync::watch::Receiver<bool>>,
+    /// Repeated authentication failures per client (see [`limit`]); needs the router served
+    /// with `into_make_service_with_connect_info::<SocketAddr>()`, or it does nothing.
+    pub auth_limit: limit::AuthLimit,
 }
 
 impl Default for Options {
@@ -218,6 +224,7 @@ impl Default for Options {
             timeout: REQUEST_TIMEOUT,
             body_limit: BODY_LIMIT,
             shutdown: None,
+            auth_limit: limit::AuthLimit::DEFAULT,
         }
     }
 }
@@ -250,6 +257,7 @@ pub fn router(core: Unchain, options: Options) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id))
         .layer(CompressionLayer::new())
+        .layer(limit::AuthLimitLayer::new(options.auth_limit))
         .layer(middleware::map_response(ensure_problem))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

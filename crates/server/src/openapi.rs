@@ -106,6 +106,26 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// 429 from the authentication-failure limit (crate::limit), with its `Retry-After`.
+fn too_many_failures() -> utoipa::openapi::Response {
+    let mut res = problem(
+        "Too many failed authentications from this client address within the window; the token \
+         was not checked. Retry after `Retry-After` seconds.",
+    );
+    res.headers.insert(
+        "Retry-After".to_owned(),
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            )
+            .description(Some("Seconds until the client may try again"))
+            .build(),
+    );
+    res
+}
+
 fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     let mut op = OperationBuilder::new()
         .operation_id(Some(e.id))
@@ -245,6 +265,7 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     op = op.response(e.status.to_string(), ok.build());
     if e.access != Access::Public {
         op = op.response("401", problem("No valid bearer token"));
+        op = op.response("429", too_many_failures());
     }
     if matches!(
         e.access,
