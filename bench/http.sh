@@ -6,6 +6,12 @@
 #  2. durable POSTs of new intelligence reports from 64 connections vs the disk's serial fsync
 #     rate (bench/fsync-rate.sh in the same data directory's file system).
 # Installs wrk (Debian package) when missing. Usage: bench/http.sh [SECONDS=10] [CONNECTIONS=64]
+# Environment: REPS=N repeats the GET pair (bare, then analyst) N times against the same two
+# servers (default 1), so medians come from one run; GET_ONLY=1 skips the manager and POST
+# scenarios; NO_BUILD=1 uses the release binaries already built; SERVER_BIN=path serves from
+# another build of unchain-server (e.g. the one before a change, for a before/after in one run).
+# Method: wrk and both servers share the machine's cores (wrk -t2); the baseline and the server
+# are measured the same way, one after the other, with the same connections, threads and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
@@ -22,7 +28,7 @@ done
 
 [ -n "${NO_BUILD:-}" ] || cargo build --release -q -p unchain-server --bin unchain-server --example bare
 target="${CARGO_TARGET_DIR:-target}/release"
-server_bin="$target/unchain-server"
+server_bin="${SERVER_BIN:-$target/unchain-server}"
 bare_bin="$target/examples/bare"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/unchain-http-bench.XXXXXX")"
@@ -68,12 +74,16 @@ summary() { # NAME WRK-OUTPUT-FILE
 }
 
 echo "body: $(wc -c <"$work/case.json") bytes of case JSON; $threads wrk threads; $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-wrk -t"$threads" -c"$conns" -d"${secs}s" --latency \
-    "http://127.0.0.1:$bare_port/case" >"$work/bare.txt"
-summary bare-axum-json "$work/bare.txt"
-wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $analyst" \
-    "$base/api/v1/cases/$case_id" >"$work/get.txt"
-summary get-case-analyst "$work/get.txt"
+for rep in $(seq "${REPS:-1}"); do
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --latency \
+        "http://127.0.0.1:$bare_port/case" >"$work/bare.txt"
+    summary bare-axum-json "$work/bare.txt"
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $analyst" \
+        "$base/api/v1/cases/$case_id" >"$work/get.txt"
+    summary get-case-analyst "$work/get.txt"
+    echo "rep $rep load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done
+[ -z "${GET_ONLY:-}" ] || exit 0
 wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "Authorization: Bearer $manager" \
     "$base/api/v1/cases/$case_id" >"$work/get-manager.txt"
 summary get-case-manager-audited "$work/get-manager.txt"
