@@ -74,6 +74,10 @@ pub struct Case {
 impl Record for Case {
     const COLLECTION: &'static str = "cases";
     const KIND: &'static str = "case";
+
+    fn person_id(&self) -> Option<Uuid> {
+        Some(self.person_id)
+    }
 }
 
 impl Case {
