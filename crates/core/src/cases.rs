@@ -672,6 +672,7 @@ impl Unchain {
         version: u64,
         details: PersonDetails,
     ) -> Result<PersonView> {
+        self.authorize(actor, Operation::PersonUpdate)?;
         let today = self.clock.today();
         check(details.validate("", today))?;
         self.write(actor, Operation::PersonUpdate, |backend, batch| {
@@ -784,6 +785,7 @@ impl Unchain {
         reports: &[Uuid],
         suspects: &[Uuid],
     ) -> Result<CaseView> {
+        self.authorize(actor, Operation::CaseUpdate)?;
         let mut errors = Vec::new();
         for (i, r) in reports.iter().enumerate() {
             if self

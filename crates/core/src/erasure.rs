@@ -64,6 +64,7 @@ impl Unchain {
         person_id: Uuid,
         reason: &str,
     ) -> Result<ErasureReport> {
+        self.authorize(actor, Operation::PersonErase)?;
         let mut errors = Vec::new();
         required(&mut errors, "reason", reason, 500);
         check(errors)?;

@@ -580,6 +580,7 @@ impl Unchain {
 
     /// Sets the follow-up policy for placements made from now on.
     pub fn set_followup_policy(&self, actor: &Actor, policy: FollowupPolicy) -> Result<()> {
+        self.authorize(actor, Operation::FollowupManage)?;
         check(policy.validate())?;
         let bytes = records::encode(&policy)?;
         self.write(actor, Operation::FollowupManage, |_, batch| {
@@ -633,6 +634,7 @@ impl Unchain {
         version: u64,
         input: ContactInput,
     ) -> Result<FollowupLine> {
+        self.authorize(actor, Operation::FollowupManage)?;
         let today = self.clock.today();
         let on = input.on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -772,6 +774,7 @@ impl Unchain {
         case_id: Uuid,
         input: ProgressInput,
     ) -> Result<Uuid> {
+        self.authorize(actor, Operation::FollowupManage)?;
         let today = self.clock.today();
         let assessed_on = input.assessed_on.unwrap_or(today);
         let mut errors = Vec::new();

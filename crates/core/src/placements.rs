@@ -619,6 +619,7 @@ impl Unchain {
         version: u64,
         input: NeedsInput,
     ) -> Result<NeedsSummary> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let today = self.clock.today();
         let assessed_on = input.assessed_on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -1188,6 +1189,7 @@ impl Unchain {
         version: u64,
         exit: ExitInput,
     ) -> Result<PlacementView> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let mut errors = Vec::new();
         not_future(&mut errors, "on", exit.on, self.clock.today());
         optional(&mut errors, "notes", exit.notes.as_deref(), 4000);
@@ -1313,6 +1315,7 @@ impl Unchain {
         version: u64,
         input: TransportInput,
     ) -> Result<TransportView> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let today = self.clock.today();
         let arranged_on = input.arranged_on.unwrap_or(today);
         let mut errors = Vec::new();
