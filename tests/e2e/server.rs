@@ -501,6 +501,26 @@ fn cases_people_consents_and_documents_over_http() {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["stage"], "assessing");
     assert_eq!(r.header("etag"), Some("\"2\""));
+    // The analyst's earlier read was remembered by the core's view cache: the change shows at
+    // once, with the new version, through every layer (request id, JSON type, compression).
+    let r = s.call("GET", &format!("/api/v1/cases/{id}"), &analyst, None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["stage"], "assessing");
+    assert_eq!(r.json()["version"], 2);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.header("x-request-id").is_some());
+    let r = send(
+        s.addr,
+        "GET",
+        &format!("/api/v1/cases/{id}"),
+        Some(&analyst),
+        &[("Accept-Encoding", "gzip")],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert!(r.header("x-request-id").is_some());
     let timeline = s.ok(
         "GET",
         &format!("/api/v1/cases/{id}/timeline"),
