@@ -941,8 +941,9 @@ struct PreparedReports {
     /// Reports naming cases or suspects: written through `create_report`, which updates those
     /// records too.
     linked: Vec<NewReport>,
-    /// The others: id and encoded record.
-    plain: Vec<(Uuid, Vec<u8>)>,
+    /// The others, built (sealed and assessed); the committing thread encodes them, which
+    /// balances the two threads' work.
+    plain: Vec<(Uuid, crate::intel::IntelligenceReport)>,
     /// The sources they cite, sorted, each checked unchanged in the commit.
     sources: Vec<Uuid>,
 }
@@ -954,8 +955,8 @@ impl Unchain {
     /// then written in batches, one atomic write each, audited by one entry per batch that names
     /// every report of it.
     ///
-    /// Two threads share the work: this one reads, validates, creates the batch's keys, seals and
-    /// encodes; a committing thread writes the batches in file order. Each batch's commit is
+    /// Two threads share the work: this one reads, validates, creates the batch's keys and seals;
+    /// a committing thread encodes and writes the batches in file order. Each batch's commit is
     /// durable before the next is acknowledged, and the function returns only after the last.
     pub fn import_intel(
         &self,
@@ -1018,7 +1019,7 @@ impl Unchain {
     }
 
     /// Creates the keys of a batch of validated reports in one commit, then builds each as the
-    /// intelligence service does (`build_report`) and encodes it.
+    /// intelligence service does (`build_report`).
     fn prepare_reports(&self, actor: &Actor, reports: Vec<NewReport>) -> Result<PreparedReports> {
         let (linked, plain): (Vec<NewReport>, Vec<NewReport>) = reports
             .into_iter()
@@ -1036,8 +1037,7 @@ impl Unchain {
         sources.dedup();
         let mut built = Vec::with_capacity(plain.len());
         for (new, id) in plain.into_iter().zip(ids) {
-            let report = self.build_report(actor, new, id, today, now)?;
-            built.push((id, records::encode(&report)?));
+            built.push((id, self.build_report(actor, new, id, today, now)?));
         }
         Ok(PreparedReports {
             linked,
@@ -1058,13 +1058,18 @@ impl Unchain {
         if prepared.plain.is_empty() {
             return Ok(());
         }
+        let encoded = prepared
+            .plain
+            .iter()
+            .map(|(id, r)| Ok((*id, records::encode(r)?)))
+            .collect::<Result<Vec<_>>>()?;
         self.write_bulk(actor, Operation::IntelCreate, |backend, batch| {
             for s in &prepared.sources {
                 let source = records::load::<Source>(backend, *s)?;
                 records::stage_check(batch, &source);
             }
-            let mut targets = Vec::with_capacity(prepared.plain.len());
-            for (id, bytes) in &prepared.plain {
+            let mut targets = Vec::with_capacity(encoded.len());
+            for (id, bytes) in &encoded {
                 batch.put(
                     IntelligenceReport::COLLECTION,
                     id.as_bytes().to_vec(),
