@@ -5,6 +5,9 @@
 //! (NRM, placement, justice) stages its event through [`Unchain::stage_case_event`], so the
 //! lifecycle's guards apply whichever door the change comes through.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use unchain_lifecycle::{
@@ -12,7 +15,7 @@ use unchain_lifecycle::{
     Track,
 };
 use unchain_nrm::{ExploitationType, Jurisdiction};
-use unchain_store::{Backend, Batch};
+use unchain_store::{Backend, Batch, Versioned};
 use uuid::Uuid;
 
 use crate::auth::Operation;
@@ -307,6 +310,136 @@ pub(crate) fn stage_new_case(batch: &mut Batch, prepared: &PreparedCase) -> Resu
     ])
 }
 
+/// A case's view from its record, its person's view and its owner's name: the lifecycle replay
+/// and nothing else, so that the cached and the uncached reads cannot drift apart.
+fn build_case_view(case: Entity<Case>, person: PersonView, owner: String) -> Result<CaseView> {
+    let state = case.data.state()?;
+    Ok(CaseView {
+        id: case.id,
+        version: case.version,
+        reference: case.data.reference,
+        person,
+        owner,
+        jurisdiction: case.data.jurisdiction,
+        exploitation: case.data.exploitation,
+        rescue_id: case.data.rescue_id,
+        report_ids: case.data.report_ids,
+        suspect_ids: case.data.suspect_ids,
+        opened_on: state.opened_on().unwrap_or_default(),
+        stage: state.stage().unwrap_or(Stage::Reported),
+        nrm: state.nrm(),
+        aftercare: state.aftercare(),
+        advocacy: state.advocacy(),
+        placed_at: state.placed_at().map(|f| f.0),
+        open_tracks: state.open_tracks(),
+        last_event_on: state.last_event_on().unwrap_or_default(),
+    })
+}
+
+/// A [`CaseView`] that is cheap to share (one pointer) and carries its own JSON, serialised once.
+///
+/// `Debug` shows the view, whose person part is redacted by [`PersonDetails`]'s own `Debug`.
+#[derive(Clone, Debug)]
+pub struct SharedCaseView(Arc<SharedInner>);
+
+#[derive(Debug)]
+struct SharedInner {
+    view: CaseView,
+    json: Vec<u8>,
+}
+
+impl SharedCaseView {
+    fn new(view: CaseView) -> Result<Self> {
+        let json = records::encode(&view)?;
+        Ok(Self(Arc::new(SharedInner { view, json })))
+    }
+
+    /// The view.
+    pub fn view(&self) -> &CaseView {
+        &self.0.view
+    }
+
+    /// The view as JSON (exactly `serde_json::to_vec(self.view())`), so a front end that answers
+    /// the same case again does not serialise it again.
+    pub fn json(&self) -> &[u8] {
+        &self.0.json
+    }
+
+    /// Whether two handles share one view (the same cache entry).
+    pub fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// How many identity-free case views are remembered (each holds the stored bytes it was built
+/// from: a few KiB). When full, an arbitrary entry makes room.
+pub const VIEW_CACHE_MAX: usize = 2048;
+
+/// Identity-free case views, by case id, each with the exact stored bytes (and versions) of the
+/// case, person and owner records it was built from.
+///
+/// Correctness rests on comparing, not on invalidation: an entry is answered only when the store
+/// still returns exactly those bytes and versions for all three records, read on this call, so
+/// any change through any path (a service, an erasure, a restore that reuses a version number)
+/// makes it miss. The view is a pure function of those three records (nothing in it depends on
+/// the clock or the reader, for roles without `person.identity`), so a hit equals a rebuild.
+#[derive(Default)]
+pub(crate) struct ViewCache {
+    inner: Mutex<HashMap<Uuid, CachedView>>,
+}
+
+struct CachedView {
+    case: Versioned,
+    person_id: Uuid,
+    person: Option<Versioned>,
+    owner_id: Uuid,
+    owner: Option<Versioned>,
+    view: SharedCaseView,
+}
+
+impl ViewCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CachedView>> {
+        // A panic while holding this lock leaves plain data behind; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The person and owner ids of the cached copy of case `id`, if its stored bytes are `case`.
+    fn ids_if_case_unchanged(&self, id: Uuid, case: &Versioned) -> Option<(Uuid, Uuid)> {
+        let inner = self.lock();
+        let hit = inner.get(&id)?;
+        (hit.case == *case).then_some((hit.person_id, hit.owner_id))
+    }
+
+    /// The cached view of case `id` if all three records are byte for byte as it was built from.
+    fn get(
+        &self,
+        id: Uuid,
+        case: &Versioned,
+        person: Option<&Versioned>,
+        owner: Option<&Versioned>,
+    ) -> Option<SharedCaseView> {
+        let inner = self.lock();
+        let hit = inner.get(&id)?;
+        (hit.case == *case && hit.person.as_ref() == person && hit.owner.as_ref() == owner)
+            .then(|| hit.view.clone())
+    }
+
+    fn insert(&self, id: Uuid, entry: CachedView) {
+        let mut inner = self.lock();
+        if inner.len() >= VIEW_CACHE_MAX && !inner.contains_key(&id) {
+            if let Some(victim) = inner.keys().next().copied() {
+                inner.remove(&victim);
+            }
+        }
+        inner.insert(id, entry);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
 impl Unchain {
     /// Opens a case about a new person: the person (identity sealed) and the case with its
     /// `opened` event, in one atomic write.
@@ -577,9 +710,92 @@ impl Unchain {
     /// One case. The person's identity is included (and the read audited) only for roles with
     /// `person.identity`.
     pub fn case(&self, actor: &Actor, id: Uuid) -> Result<CaseView> {
+        Ok(self.case_shared(actor, id)?.view().clone())
+    }
+
+    /// One case, as [`Unchain::case`], in a form that can be shared without copying and carries
+    /// its JSON: for front ends that answer the same case many times (the HTTP server).
+    ///
+    /// For roles that may not see identities the view holds no personal data and depends only on
+    /// the stored bytes of the case, its person and its owner, so it is remembered (at most
+    /// [`VIEW_CACHE_MAX`] cases) and answered again while those bytes are unchanged: the three records are
+    /// still read on every call, but not decoded, replayed or serialised again. Identity views
+    /// are built, unsealed and audited on every call, never remembered.
+    pub fn case_shared(&self, actor: &Actor, id: Uuid) -> Result<SharedCaseView> {
         self.authorize(actor, Operation::CaseRead)?;
-        let case = records::load::<Case>(self.backend.as_ref(), id)?;
-        self.case_view(actor, case)
+        if crate::auth::allowed(actor.role, Operation::PersonIdentity) {
+            let case = records::load::<Case>(self.backend.as_ref(), id)?;
+            return SharedCaseView::new(self.case_view(actor, case)?);
+        }
+        self.pseudonymous_case(id)
+    }
+
+    /// The identity-free view of a case, from the view cache when the stored bytes it was built
+    /// from are unchanged.
+    fn pseudonymous_case(&self, id: Uuid) -> Result<SharedCaseView> {
+        let backend = self.backend.as_ref();
+        let case_raw = backend
+            .get(Case::COLLECTION, id.as_bytes())?
+            .ok_or_else(|| CoreError::NotFound {
+                kind: Case::KIND,
+                id: id.to_string(),
+            })?;
+        // The person and owner ids come from the cached copy only when the case's bytes are the
+        // cached ones (then they are the ids those bytes hold).
+        let ids = self.view_cache.ids_if_case_unchanged(id, &case_raw);
+        if let Some((person_id, owner_id)) = ids {
+            let person_raw = backend.get(Person::COLLECTION, person_id.as_bytes())?;
+            let owner_raw = backend.get(User::COLLECTION, owner_id.as_bytes())?;
+            if let Some(hit) =
+                self.view_cache
+                    .get(id, &case_raw, person_raw.as_ref(), owner_raw.as_ref())
+            {
+                return Ok(hit);
+            }
+        }
+        // Build from exactly the bytes read (so the entry is keyed by what it was made from).
+        let case = records::decode::<Case>(id, case_raw.version, &case_raw.value)?;
+        let person_raw = backend.get(Person::COLLECTION, case.data.person_id.as_bytes())?;
+        let owner_raw = backend.get(User::COLLECTION, case.data.owner.as_bytes())?;
+        let person = match &person_raw {
+            Some(v) => records::decode::<Person>(case.data.person_id, v.version, &v.value)?,
+            None => {
+                return Err(CoreError::NotFound {
+                    kind: Person::KIND,
+                    id: case.data.person_id.to_string(),
+                });
+            }
+        };
+        let owner = match &owner_raw {
+            Some(v) => {
+                records::decode::<User>(case.data.owner, v.version, &v.value)?
+                    .data
+                    .name
+            }
+            None => case.data.owner.to_string(),
+        };
+        let person_view = PersonView {
+            id: person.id,
+            version: person.version,
+            pseudonym: person.data.pseudonym,
+            age_group: person.data.age_group,
+            details: None,
+            erased: person.data.erased,
+        };
+        let (person_id, owner_id) = (case.data.person_id, case.data.owner);
+        let view = SharedCaseView::new(build_case_view(case, person_view, owner)?)?;
+        self.view_cache.insert(
+            id,
+            CachedView {
+                case: case_raw,
+                person_id,
+                person: person_raw,
+                owner_id,
+                owner: owner_raw,
+                view: view.clone(),
+            },
+        );
+        Ok(view)
     }
 
     /// Finds a case by its reference (`UC-000042`) or id text.
@@ -600,28 +816,9 @@ impl Unchain {
     }
 
     pub(crate) fn case_view(&self, actor: &Actor, case: Entity<Case>) -> Result<CaseView> {
-        let state = case.data.state()?;
         let person = self.person_view(actor, case.data.person_id)?;
-        Ok(CaseView {
-            id: case.id,
-            version: case.version,
-            reference: case.data.reference.clone(),
-            person,
-            owner: self.user_name(case.data.owner)?,
-            jurisdiction: case.data.jurisdiction,
-            exploitation: case.data.exploitation.clone(),
-            rescue_id: case.data.rescue_id,
-            report_ids: case.data.report_ids.clone(),
-            suspect_ids: case.data.suspect_ids.clone(),
-            opened_on: state.opened_on().unwrap_or_default(),
-            stage: state.stage().unwrap_or(Stage::Reported),
-            nrm: state.nrm(),
-            aftercare: state.aftercare(),
-            advocacy: state.advocacy(),
-            placed_at: state.placed_at().map(|f| f.0),
-            open_tracks: state.open_tracks(),
-            last_event_on: state.last_event_on().unwrap_or_default(),
-        })
+        let owner = self.user_name(case.data.owner)?;
+        build_case_view(case, person, owner)
     }
 
     /// A person, pseudonymised unless the actor may see identities (then the read is audited).
@@ -1049,6 +1246,224 @@ mod tests {
                 .find_case(inv, &c.reference.to_lowercase())
                 .expect("by reference");
             assert_eq!(found.id, c.id, "{}", t.name);
+        }
+    }
+
+    /// The view an analyst would get without the cache: built from freshly decoded records.
+    fn uncached(core: &Unchain, actor: &Actor, id: Uuid) -> CaseView {
+        let case = records::load::<Case>(core.backend.as_ref(), id).expect("case");
+        core.case_view(actor, case).expect("view")
+    }
+
+    #[test]
+    fn a_cached_view_follows_every_change_to_the_case_its_person_and_the_bytes() {
+        let (core, backend) = core();
+        let staff = staff(&core);
+        let inv = by_role(&staff, Role::Investigator);
+        let manager = by_role(&staff, Role::Manager);
+        let analyst = by_role(&staff, Role::Analyst);
+        let c = core.open_case(inv, new_case()).expect("opens");
+
+        let first = core.case_shared(analyst, c.id).expect("reads");
+        let again = core.case_shared(analyst, c.id).expect("reads");
+        assert!(
+            first.same_as(&again),
+            "an unchanged case is answered from memory"
+        );
+        assert_eq!(*again.view(), uncached(&core, analyst, c.id));
+        assert_eq!(
+            again.json(),
+            serde_json::to_vec(again.view()).expect("json")
+        );
+        assert_eq!(
+            again.view().person.details,
+            None,
+            "no identity for an analyst"
+        );
+
+        // A new event: the case's version and state change.
+        let moved = core
+            .record_case_event(
+                inv,
+                c.id,
+                c.version,
+                NewEvent {
+                    kind: EventKind::AssessmentStarted,
+                    date: None,
+                    reason: None,
+                },
+            )
+            .expect("records");
+        let after = core.case_shared(analyst, c.id).expect("reads");
+        assert!(!after.same_as(&again));
+        assert_eq!(after.view().version, moved.version);
+        assert_eq!(after.view().stage, Stage::Assessing);
+        assert_eq!(*after.view(), uncached(&core, analyst, c.id));
+
+        // Only the person changes (the case's version does not): a cache keyed by the case's
+        // version alone would answer the old age group here.
+        let child = PersonDetails {
+            estimated_age: Some(15),
+            ..details()
+        };
+        core.update_person(inv, c.person.id, c.person.version, child)
+            .expect("updates");
+        let aged = core.case_shared(analyst, c.id).expect("reads");
+        assert_eq!(aged.view().version, after.view().version);
+        assert_eq!(aged.view().person.age_group, AgeGroup::Child);
+        assert_eq!(*aged.view(), uncached(&core, analyst, c.id));
+
+        // Erasure rewrites the person: the tombstone shows at once.
+        core.erase_person(manager, c.person.id, "the person asked")
+            .expect("erases");
+        let erased = core.case_shared(analyst, c.id).expect("reads");
+        assert!(erased.view().person.erased.is_some());
+        assert_eq!(*erased.view(), uncached(&core, analyst, c.id));
+
+        // Different bytes under a version number seen before (a delete and re-create, as a
+        // restore may do): a cache keyed by (id, version) would answer the old view.
+        let mut stored = records::load::<Case>(backend.as_ref(), c.id).expect("case");
+        let mut batch = Batch::new();
+        batch.delete(
+            Case::COLLECTION,
+            c.id.as_bytes().to_vec(),
+            unchain_store::Expect::Any,
+        );
+        backend.commit(&batch).expect("deletes");
+        stored.data.exploitation = vec![ExploitationType::Labour];
+        let mut batch = Batch::new();
+        records::stage_put(&mut batch, c.id, &stored.data, None).expect("stages");
+        backend.commit(&batch).expect("re-creates");
+        let recreated = core.case_shared(analyst, c.id).expect("reads");
+        assert_eq!(recreated.view().version, 1, "the version number was reused");
+        assert_eq!(
+            recreated.view().exploitation,
+            vec![ExploitationType::Labour]
+        );
+        assert_eq!(*recreated.view(), uncached(&core, analyst, c.id));
+    }
+
+    #[test]
+    fn identity_views_are_never_remembered_and_stay_audited() {
+        let (core, backend) = core();
+        let staff = staff(&core);
+        let inv = by_role(&staff, Role::Investigator);
+        let c = core.open_case(inv, new_case()).expect("opens");
+        let head = || backend.stream_head(crate::audit::STREAM).expect("head");
+        let before = head();
+        let a = core.case_shared(inv, c.id).expect("reads");
+        let b = core.case_shared(inv, c.id).expect("reads");
+        assert!(!a.same_as(&b));
+        assert!(a.view().person.details.is_some());
+        assert_eq!(head(), before + 2, "each identity read is audited");
+        assert_eq!(core.view_cache.len(), 0);
+        // A role without case.read is refused, cache or not.
+        let campaign = by_role(&staff, Role::CampaignOfficer);
+        assert!(matches!(
+            core.case_shared(campaign, c.id),
+            Err(CoreError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            core.case_shared(by_role(&staff, Role::Analyst), Uuid::now_v7()),
+            Err(CoreError::NotFound { kind: "case", .. })
+        ));
+    }
+
+    #[test]
+    fn the_view_cache_is_bounded() {
+        let cache = ViewCache::default();
+        let (core, _) = core();
+        let staff = staff(&core);
+        let c = core
+            .open_case(by_role(&staff, Role::Investigator), new_case())
+            .expect("opens");
+        let view = core
+            .case_shared(by_role(&staff, Role::Analyst), c.id)
+            .expect("reads");
+        let raw = Versioned {
+            version: 1,
+            value: vec![1],
+        };
+        for _ in 0..VIEW_CACHE_MAX + 10 {
+            cache.insert(
+                Uuid::now_v7(),
+                CachedView {
+                    case: raw.clone(),
+                    person_id: c.person.id,
+                    person: None,
+                    owner_id: c.person.id,
+                    owner: None,
+                    view: view.clone(),
+                },
+            );
+        }
+        assert_eq!(cache.len(), VIEW_CACHE_MAX);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Invariant: whatever the sequence of events, person updates, erasures and reads, the
+        /// cached identity-free view equals one built from freshly decoded records, and an
+        /// unchanged case is answered from memory.
+        #[test]
+        fn the_cached_view_always_equals_a_fresh_one(
+            ops in proptest::collection::vec((0u8..4, 0usize..8), 1..24)
+        ) {
+            let (core, _) = core();
+            let staff = staff(&core);
+            let inv = by_role(&staff, Role::Investigator);
+            let manager = by_role(&staff, Role::Manager);
+            let analyst = by_role(&staff, Role::Analyst);
+            let cases: Vec<CaseView> = (0..2)
+                .map(|_| core.open_case(inv, new_case()).expect("opens"))
+                .collect();
+            let kinds = [
+                EventKind::AssessmentStarted,
+                EventKind::RescuePlanned,
+                EventKind::RescuePlanStoodDown,
+                EventKind::Rescued { origin: RescueOrigin::SelfPresented },
+                EventKind::SupportStarted,
+                EventKind::AdvocacyRequested,
+                EventKind::Closed { closure_reason: ClosureReason::SupportCompleted },
+                EventKind::Reopened,
+            ];
+            for (op, pick) in ops {
+                let id = cases[pick % 2].id;
+                let current = uncached(&core, analyst, id);
+                match op {
+                    0 => {
+                        let actor = if pick % 3 == 0 { manager } else { inv };
+                        let _ = core.record_case_event(actor, id, current.version, NewEvent {
+                            kind: kinds[pick],
+                            date: None,
+                            reason: Some("checked with the person".into()),
+                        });
+                    }
+                    1 => {
+                        let age = if pick % 2 == 0 { 15 } else { 30 };
+                        let _ = core.update_person(inv, current.person.id, current.person.version,
+                            PersonDetails { estimated_age: Some(age), ..details() });
+                    }
+                    2 if pick == 7 => {
+                        let _ = core.erase_person(manager, current.person.id, "asked");
+                    }
+                    _ => {
+                        let a = core.case_shared(analyst, id).expect("reads");
+                        let b = core.case_shared(analyst, id).expect("reads");
+                        proptest::prop_assert!(a.same_as(&b));
+                    }
+                }
+                for c in &cases {
+                    let shared = core.case_shared(analyst, c.id).expect("reads");
+                    proptest::prop_assert_eq!(shared.view(), &uncached(&core, analyst, c.id));
+                    let json = serde_json::to_vec(shared.view()).expect("json");
+                    proptest::prop_assert_eq!(shared.json(), json.as_slice());
+                    proptest::prop_assert_eq!(
+                        core.case(analyst, c.id).expect("reads"), shared.view().clone()
+                    );
+                }
+            }
         }
     }
 }

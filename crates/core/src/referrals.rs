@@ -1065,11 +1065,16 @@ impl Unchain {
         let computed = nrm::deadlines_many(&histories, as_of);
         let mut out = Vec::new();
         for (r, d) in open.iter().zip(computed) {
-            let d = d.map_err(|e| {
-                CoreError::Store(unchain_store::StoreError::Corrupt(format!(
+            let d = d.map_err(|e| match e {
+                // The caller's day lies outside the years the rules cover: their input, not the
+                // store, is at fault (as in `nrm_deadlines`).
+                nrm::NrmError::DateOutOfRange { field: "as_of", .. } => {
+                    CoreError::Validation(vec![FieldError::new("as_of", e.to_string())])
+                }
+                e => CoreError::Store(unchain_store::StoreError::Corrupt(format!(
                     "nrm_referral {}: {e}",
                     r.id
-                )))
+                ))),
             })?;
             let items = actionable(&r.data, &d, as_of);
             if items.is_empty() {
@@ -1653,6 +1658,32 @@ pub(crate) mod tests {
         let text = serde_json::to_string(&list).expect("json");
         assert!(!text.contains("Ana"));
         let _ = (c5, c6);
+    }
+
+    /// A day outside the years the rules cover (1971–2100, unchain-nrm's calendar tables) is the
+    /// caller's mistake, named as `as_of`, not a corrupt store (found by schemathesis with
+    /// `GET /api/v1/nrm/overdue?as_of=7340-03-06`, which answered 500).
+    #[test]
+    fn overdue_as_of_outside_the_rules_years_is_invalid_input() {
+        let (core, _) = core();
+        let staff = staff(&core);
+        let legal = by_role(&staff, Role::LegalAdvocate);
+        let (id, v) = rescued_case(&core, &staff, adult(), d(2024, 5, 20), Some(true));
+        core.nrm_refer(legal, id, v, referral(d(2024, 5, 20)))
+            .expect("referred");
+        for as_of in [d(2101, 1, 1), d(7340, 3, 6)] {
+            let Err(CoreError::Validation(fields)) = core.nrm_overdue(legal, as_of) else {
+                panic!("expected a validation error for {as_of}")
+            };
+            assert_eq!(fields.len(), 1);
+            assert_eq!(fields[0].field, "as_of");
+            assert!(
+                fields[0].reason.contains("1971–2100"),
+                "{}",
+                fields[0].reason
+            );
+        }
+        assert!(core.nrm_overdue(legal, d(2100, 12, 31)).is_ok());
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct Unchain {
     audit_key: AuditKey,
     /// Recently authenticated tokens (see `tokens::AuthCache`), shared by every clone.
     pub(crate) auth_cache: Arc<crate::tokens::AuthCache>,
+    /// Identity-free case views (see `cases::ViewCache`), shared by every clone.
+    pub(crate) view_cache: Arc<crate::cases::ViewCache>,
 }
 
 impl std::fmt::Debug for Unchain {
@@ -60,6 +62,7 @@ impl Unchain {
             clock,
             audit_key,
             auth_cache: Arc::default(),
+            view_cache: Arc::default(),
         }
     }
 

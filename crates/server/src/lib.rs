@@ -31,10 +31,13 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use unchain_core::{Actor, Operation, Unchain};
 
+pub mod config;
 pub mod error;
+pub mod limit;
 pub mod openapi;
 pub mod routes;
 pub mod services;
+pub mod tls;
 
 pub use error::{ApiError, Problem, ProblemField};
 
@@ -210,6 +213,9 @@ pub struct Options {
     /// Set to `true` when the server starts shutting down, so that the change feed's
     /// server-sent-event streams end (graceful shutdown waits for every open response).
     pub shutdown: Option<tokio::sync::watch::Receiver<bool>>,
+    /// Repeated authentication failures per client (see [`limit`]); needs the router served
+    /// with `into_make_service_with_connect_info::<SocketAddr>()`, or it does nothing.
+    pub auth_limit: limit::AuthLimit,
 }
 
 impl Default for Options {
@@ -218,23 +224,25 @@ impl Default for Options {
             timeout: REQUEST_TIMEOUT,
             body_limit: BODY_LIMIT,
             shutdown: None,
+            auth_limit: limit::AuthLimit::DEFAULT,
         }
     }
 }
 
 /// The whole API over `core`, with tracing (request ids, no bodies, no tokens), timeouts,
 /// compression and the body limit.
+///
+/// The tower layers wrap the assembled router once, as one service, rather than through
+/// `Router::layer`, which wraps every one of the routes separately: then each request cloned and
+/// dropped a boxed copy of the whole stack per layer (about 30 boxed clones per request in a
+/// callgrind profile, 12% of a case read's instructions). Behaviour is the same: every route,
+/// the 404 and 405 fallbacks included, passes through every layer in the same order.
 pub fn router(core: Unchain, options: Options) -> Router {
     let (api, _) = assemble(core, options.shutdown.clone());
     let request_id = HeaderName::from_static(REQUEST_ID);
-    api.layer(DefaultBodyLimit::max(options.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            options.timeout,
-        ))
-        .layer(middleware::map_response(ensure_problem))
-        .layer(CompressionLayer::new())
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    // Outermost first.
+    let service = tower::ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(request_id.clone(), RequestIds::new()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 // Method, path (ids only) and request id: never the query, headers or body.
@@ -247,7 +255,17 @@ pub fn router(core: Unchain, options: Options) -> Router {
             })
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .layer(SetRequestIdLayer::new(request_id, RequestIds::new()))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(CompressionLayer::new())
+        .layer(limit::AuthLimitLayer::new(options.auth_limit))
+        .layer(middleware::map_response(ensure_problem))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            options.timeout,
+        ))
+        .layer(DefaultBodyLimit::max(options.body_limit))
+        .service(api);
+    Router::new().fallback_service(service)
 }
 
 /// Every `(METHOD, path)` the router mounts, for the OpenAPI completeness test.

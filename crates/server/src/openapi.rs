@@ -11,7 +11,7 @@
 
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, Paths, Ref,
@@ -106,6 +106,26 @@ fn problem(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
+/// 429 from the authentication-failure limit (crate::limit), with its `Retry-After`.
+fn too_many_failures() -> utoipa::openapi::Response {
+    let mut res = problem(
+        "Too many failed authentications from this client address within the window; the token \
+         was not checked. Retry after `Retry-After` seconds.",
+    );
+    res.headers.insert(
+        "Retry-After".to_owned(),
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            )
+            .description(Some("Seconds until the client may try again"))
+            .build(),
+    );
+    res
+}
+
 fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     let mut op = OperationBuilder::new()
         .operation_id(Some(e.id))
@@ -172,6 +192,12 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
         let mut schema = ObjectBuilder::new().schema_type(kind);
         if !q.format.is_empty() {
             schema = schema.format(Some(utoipa::openapi::SchemaFormat::Custom(q.format.into())));
+        }
+        if q.name == "limit" {
+            // Every list's page size (routes::MAX_LIMIT); outside it is 422 naming `limit`.
+            schema = schema
+                .minimum(Some(1))
+                .maximum(Some(crate::routes::MAX_LIMIT as f64));
         }
         op = op.parameter(
             ParameterBuilder::new()
@@ -245,6 +271,7 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     op = op.response(e.status.to_string(), ok.build());
     if e.access != Access::Public {
         op = op.response("401", problem("No valid bearer token"));
+        op = op.response("429", too_many_failures());
     }
     if matches!(
         e.access,
@@ -264,7 +291,9 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
             .response("413", problem("Over the body limit"))
             .response("415", problem("Not application/json"));
     }
-    if e.request.is_some() || !e.query.is_empty() {
+    // A record named in the path can be in a state a rule refuses (e.g. matching a case that has
+    // no needs assessment), so those operations may refuse too.
+    if e.request.is_some() || !e.query.is_empty() || e.path.contains('{') {
         op = op.response(
             "422",
             problem("Invalid input (every failing field) or refused by a rule of the work"),
@@ -331,6 +360,19 @@ pub fn document() -> OpenApi {
         .schema_from::<RecordLinks>()
         .schema_from::<ErasureBody>()
         .schema_from::<Created>()
+        .schema(
+            "FollowupNote",
+            ArrayBuilder::new()
+                .description(Some(
+                    "One attempt's note: `[date, note]`; the note is null when none was written",
+                ))
+                .items(
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::String, Type::Null])),
+                )
+                .min_items(Some(2))
+                .max_items(Some(2)),
+        )
         .schema(
             "VersionedInput",
             ObjectBuilder::new()

@@ -1087,7 +1087,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep!("PUT" "/api/v1/followups/policy" "set_followup_policy" "followups" op(O::FollowupManage), "Change the follow-up schedule", query &[], req Some("FollowupPolicy"), res "FollowupPolicy" 200),
     ep!("POST" "/api/v1/followups/{id}/contacts" "log_followup" "followups" op(O::FollowupManage), "Log a follow-up contact attempt (input: ContactInput; version: the follow-up's)", query &[], req Some("VersionedInput"), res "FollowupLine" 200, versioned),
     ep!("GET" "/api/v1/cases/{id}/followups" "list_followups" "followups" op(O::FollowupRead), "A case's follow-ups", query LIST, req None, res "PageOfFollowupLine" 200),
-    ep!("GET" "/api/v1/followups/{id}/notes" "followup_notes" "followups" Access::AllOf(&[O::FollowupRead, O::PersonIdentity]), "A follow-up's notes (identity roles only)", query &[], req None, res "ListOfObject" 200),
+    ep!("GET" "/api/v1/followups/{id}/notes" "followup_notes" "followups" Access::AllOf(&[O::FollowupRead, O::PersonIdentity]), "A follow-up's notes (identity roles only)", query &[], req None, res "ListOfFollowupNote" 200),
     ep!("GET" "/api/v1/followups/due" "followups_due" "followups" op(O::FollowupRead), "Follow-ups due or overdue", query AS_OF, req None, res "ListOfFollowupLine" 200),
     ep!("GET" "/api/v1/followups/overdue" "followups_overdue" "followups" op(O::FollowupRead), "Follow-ups overdue", query AS_OF, req None, res "ListOfFollowupLine" 200),
     ep!("POST" "/api/v1/cases/{id}/progress" "record_progress" "followups" op(O::FollowupManage), "Record a progress assessment", query &[], req Some("ProgressInput"), res "Created" 201),
