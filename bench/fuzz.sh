@@ -11,7 +11,7 @@ minutes="${1:-10}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(calendar deadlines normalise backup_restore api_bodies import_lines)
+    targets=(calendar deadlines normalise backup_restore api_bodies http_bodies import_lines)
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --version 0.13.2 --locked

@@ -285,3 +285,75 @@ fn pure_crates_call_no_clock_randomness_or_io() {
         "pure crates must take time and input as parameters: {hits:#?}"
     );
 }
+
+/// What may not happen in a core operation before it has authorised its actor: validating the
+/// input (the error would tell a role that may not act what is wrong with its request) or
+/// sealing (which may create a person's data key).
+const BEFORE_AUTHORISATION: [&str; 4] = ["check(", ".validate(", "validate_", ".seal("];
+/// The calls that authorise: directly, through the one write path, or through an audited read.
+const AUTHORISING: [&str; 3] = ["authorize(", "self.write(", "audit_read("];
+
+#[test]
+fn core_operations_authorise_before_they_validate() {
+    let root = unchain_e2e::workspace_root();
+    let mut hits = Vec::new();
+    let mut checked = 0;
+    let mut stack = vec![root.join("crates/core/src")];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("readable source dir") {
+                stack.push(entry.expect("dir entry").path());
+            }
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("readable source file");
+        let lib_part = text.split("#[cfg(test)]").next().unwrap_or("");
+        // Each public method of `impl Unchain` that takes an actor: its body runs from the
+        // signature to the first line that closes it at the method's indentation.
+        let lines: Vec<&str> = lib_part.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let Some(rest) = lines[i].strip_prefix("    pub fn ") else {
+                i += 1;
+                continue;
+            };
+            let name = rest.split('(').next().unwrap_or("").to_owned();
+            let start = i;
+            let mut signature = String::new();
+            while i < lines.len() && !lines[i].trim_end().ends_with('{') {
+                signature.push_str(lines[i]);
+                i += 1;
+            }
+            signature.push_str(lines.get(i).copied().unwrap_or(""));
+            let end = (i..lines.len())
+                .find(|&j| lines[j] == "    }")
+                .unwrap_or(lines.len());
+            if signature.contains("actor: &Actor") {
+                checked += 1;
+                for line in &lines[i + 1..end] {
+                    let code = line.split("//").next().unwrap_or("");
+                    if AUTHORISING.iter().any(|a| code.contains(a)) {
+                        break;
+                    }
+                    if let Some(call) = BEFORE_AUTHORISATION.iter().find(|c| code.contains(*c)) {
+                        hits.push(format!(
+                            "{}:{}: {name} calls {call} before authorising",
+                            path.display(),
+                            start + 1
+                        ));
+                        break;
+                    }
+                }
+            }
+            i = end;
+        }
+    }
+    assert!(
+        checked > 100,
+        "found only {checked} operations: the scan is broken"
+    );
+    assert!(hits.is_empty(), "{hits:#?}");
+}

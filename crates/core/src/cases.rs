@@ -77,6 +77,10 @@ pub struct Case {
 impl Record for Case {
     const COLLECTION: &'static str = "cases";
     const KIND: &'static str = "case";
+
+    fn person_id(&self) -> Option<Uuid> {
+        Some(self.person_id)
+    }
 }
 
 impl Case {
@@ -865,6 +869,7 @@ impl Unchain {
         version: u64,
         details: PersonDetails,
     ) -> Result<PersonView> {
+        self.authorize(actor, Operation::PersonUpdate)?;
         let today = self.clock.today();
         check(details.validate("", today))?;
         self.write(actor, Operation::PersonUpdate, |backend, batch| {
@@ -977,6 +982,7 @@ impl Unchain {
         reports: &[Uuid],
         suspects: &[Uuid],
     ) -> Result<CaseView> {
+        self.authorize(actor, Operation::CaseUpdate)?;
         let mut errors = Vec::new();
         for (i, r) in reports.iter().enumerate() {
             if self

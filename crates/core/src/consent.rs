@@ -93,6 +93,10 @@ pub struct ConsentRecord {
 impl Record for ConsentRecord {
     const COLLECTION: &'static str = "consents";
     const KIND: &'static str = "consent";
+
+    fn person_id(&self) -> Option<Uuid> {
+        Some(self.person_id)
+    }
 }
 
 /// A consent decision to record.
@@ -279,9 +283,7 @@ impl Unchain {
     }
 
     pub(crate) fn consent_history(&self, person_id: Uuid) -> Result<Vec<Entity<ConsentRecord>>> {
-        let mut out = records::filter::<ConsentRecord>(self.backend.as_ref(), |c| {
-            c.data.person_id == person_id
-        })?;
+        let mut out = crate::index::of_person::<ConsentRecord>(self.backend.as_ref(), person_id)?;
         out.sort_by_key(|c| (c.data.on, c.data.recorded_at, c.id));
         Ok(out)
     }

@@ -79,6 +79,14 @@ pub struct Document {
 impl Record for Document {
     const COLLECTION: &'static str = "documents";
     const KIND: &'static str = "document";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
+
+    fn person_id(&self) -> Option<Uuid> {
+        Some(self.person_id)
+    }
 }
 
 /// A document to attach.
@@ -263,8 +271,7 @@ impl Unchain {
     pub fn documents(&self, actor: &Actor, case_id: Uuid) -> Result<Vec<DocumentMeta>> {
         self.authorize(actor, Operation::DocumentManage)?;
         records::load::<Case>(self.backend.as_ref(), case_id)?;
-        let docs =
-            records::filter::<Document>(self.backend.as_ref(), |d| d.data.case_id == case_id)?;
+        let docs = crate::index::of_case::<Document>(self.backend.as_ref(), case_id)?;
         let mut out = Vec::with_capacity(docs.len());
         for d in docs {
             let title = match &d.data.title {
@@ -312,7 +319,7 @@ impl Unchain {
     /// Timeline entries for a case's documents (no titles: the timeline is read more widely).
     pub(crate) fn document_timeline(&self, case_id: Uuid) -> Result<Vec<TimelineEntry>> {
         Ok(
-            records::filter::<Document>(self.backend.as_ref(), |d| d.data.case_id == case_id)?
+            crate::index::of_case::<Document>(self.backend.as_ref(), case_id)?
                 .into_iter()
                 .map(|d| TimelineEntry {
                     date: d.data.date,

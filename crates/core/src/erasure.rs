@@ -64,6 +64,7 @@ impl Unchain {
         person_id: Uuid,
         reason: &str,
     ) -> Result<ErasureReport> {
+        self.authorize(actor, Operation::PersonErase)?;
         let mut errors = Vec::new();
         required(&mut errors, "reason", reason, 500);
         check(errors)?;
@@ -90,7 +91,7 @@ impl Unchain {
                     reason: reason.trim().to_owned(),
                 });
                 records::stage_put(batch, person_id, &person.data, Some(version))?;
-                let docs = records::filter::<Document>(backend, |d| d.data.person_id == person_id)?;
+                let docs = crate::index::of_person::<Document>(backend, person_id)?;
                 let mut removed = 0;
                 for mut d in docs {
                     if d.data.content.is_some() || d.data.title.is_some() {
@@ -100,11 +101,10 @@ impl Unchain {
                         removed += 1;
                     }
                 }
-                let cases: Vec<Uuid> =
-                    records::filter::<Case>(backend, |c| c.data.person_id == person_id)?
-                        .into_iter()
-                        .map(|c| c.id)
-                        .collect();
+                let cases: Vec<Uuid> = crate::index::of_person::<Case>(backend, person_id)?
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect();
                 Ok(((cases, removed), vec![records::target::<Person>(person_id)]))
             })?;
         Ok(ErasureReport {
@@ -128,7 +128,7 @@ impl Unchain {
             Some(s) => self.unseal::<Value>(s, Person::KIND, person_id, "details")?,
             None => None,
         };
-        let cases = records::filter::<Case>(backend, |c| c.data.person_id == person_id)?;
+        let cases = crate::index::of_person::<Case>(backend, person_id)?;
         let case_ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
         let mut case_docs = Vec::new();
         for c in &cases {
@@ -157,10 +157,9 @@ impl Unchain {
                 "timeline": timeline,
             }));
         }
-        let consents =
-            records::filter::<ConsentRecord>(backend, |c| c.data.person_id == person_id)?;
+        let consents = crate::index::of_person::<ConsentRecord>(backend, person_id)?;
         let mut documents = Vec::new();
-        for d in records::filter::<Document>(backend, |d| d.data.person_id == person_id)? {
+        for d in crate::index::of_person::<Document>(backend, person_id)? {
             let title = match &d.data.title {
                 Some(t) => self.unseal::<String>(t, Document::KIND, d.id, "title")?,
                 None => None,

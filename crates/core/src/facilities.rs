@@ -268,6 +268,9 @@ impl Facility {
 impl Unchain {
     /// Registers a facility. Its address is sealed under the facility's own id.
     pub fn create_facility(&self, actor: &Actor, input: FacilityInput) -> Result<FacilityView> {
+        // Authorise first: a role that may not do this learns only that, not what is wrong with
+        // the input.
+        self.authorize(actor, Operation::FacilityManage)?;
         check(input.validate())?;
         let id = Uuid::now_v7();
         let now = self.clock.now();
@@ -311,6 +314,7 @@ impl Unchain {
         version: u64,
         input: FacilityInput,
     ) -> Result<FacilityView> {
+        self.authorize(actor, Operation::FacilityManage)?;
         check(input.validate())?;
         let sealed = self.seal(id, Facility::KIND, id, "address", &input.address)?;
         let now = self.clock.now();

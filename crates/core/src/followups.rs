@@ -204,6 +204,10 @@ pub struct Followup {
 impl Record for Followup {
     const COLLECTION: &'static str = "followups";
     const KIND: &'static str = "followup";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// Where a follow-up stands on a day (see the module's table).
@@ -338,7 +342,7 @@ pub(crate) fn followups_of_case(
     backend: &dyn Backend,
     case_id: Uuid,
 ) -> Result<Vec<Entity<Followup>>> {
-    records::filter::<Followup>(backend, |f| f.data.case_id == case_id)
+    crate::index::of_case::<Followup>(backend, case_id)
 }
 
 // ---- progress ------------------------------------------------------------------------------
@@ -505,6 +509,10 @@ pub struct ProgressAssessment {
 impl Record for ProgressAssessment {
     const COLLECTION: &'static str = "progress";
     const KIND: &'static str = "progress_assessment";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// A progress assessment to record. `Debug` hides the notes.
@@ -572,6 +580,7 @@ impl Unchain {
 
     /// Sets the follow-up policy for placements made from now on.
     pub fn set_followup_policy(&self, actor: &Actor, policy: FollowupPolicy) -> Result<()> {
+        self.authorize(actor, Operation::FollowupManage)?;
         check(policy.validate())?;
         let bytes = records::encode(&policy)?;
         self.write(actor, Operation::FollowupManage, |_, batch| {
@@ -625,6 +634,7 @@ impl Unchain {
         version: u64,
         input: ContactInput,
     ) -> Result<FollowupLine> {
+        self.authorize(actor, Operation::FollowupManage)?;
         let today = self.clock.today();
         let on = input.on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -764,6 +774,7 @@ impl Unchain {
         case_id: Uuid,
         input: ProgressInput,
     ) -> Result<Uuid> {
+        self.authorize(actor, Operation::FollowupManage)?;
         let today = self.clock.today();
         let assessed_on = input.assessed_on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -808,9 +819,7 @@ impl Unchain {
         self.authorize(actor, Operation::FollowupRead)?;
         records::load::<Case>(self.backend.as_ref(), case_id)?;
         let mut assessed = Vec::new();
-        for p in records::filter::<ProgressAssessment>(self.backend.as_ref(), |p| {
-            p.data.case_id == case_id
-        })? {
+        for p in crate::index::of_case::<ProgressAssessment>(self.backend.as_ref(), case_id)? {
             if let Some(s) =
                 self.unseal::<Scores>(&p.data.scores, ProgressAssessment::KIND, p.id, "scores")?
             {

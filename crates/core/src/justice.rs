@@ -57,6 +57,10 @@ pub struct LegalRecord {
 impl Record for LegalRecord {
     const COLLECTION: &'static str = "legal_records";
     const KIND: &'static str = "legal_record";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// The two kinds of legal record. JSON: tagged by `"kind"`.
@@ -250,6 +254,10 @@ pub struct Claim {
 impl Record for Claim {
     const COLLECTION: &'static str = "claims";
     const KIND: &'static str = "claim";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// One change to a claim.
@@ -695,11 +703,10 @@ impl Unchain {
         let suspect = SuspectId(change.suspect_id);
         let (entity, prosecution) = self.write(actor, Operation::LegalManage, |backend, batch| {
             let case = records::load_at::<Case>(backend, case_id, case_version)?;
-            let found = records::filter::<LegalRecord>(backend, |r| {
-                r.data.case_id == case_id
-                    && matches!(&r.data.entry, LegalEntry::Prosecution(p) if p.suspect_id == change.suspect_id)
-            })?;
-            let Some(mut record) = found.into_iter().next() else {
+            let found = crate::index::of_case::<LegalRecord>(backend, case_id)?;
+            let Some(mut record) = found.into_iter().find(|r| {
+                matches!(&r.data.entry, LegalEntry::Prosecution(p) if p.suspect_id == change.suspect_id)
+            }) else {
                 return Err(CoreError::NotFound {
                     kind: "prosecution",
                     id: format!("suspect {} on case {}", change.suspect_id, case.data.reference),
@@ -970,7 +977,7 @@ impl Unchain {
         let mut advice = Vec::new();
         let mut prosecutions = Vec::new();
         let mut opened = Vec::new();
-        for r in records::filter::<LegalRecord>(backend, |r| r.data.case_id == case_id)? {
+        for r in crate::index::of_case::<LegalRecord>(backend, case_id)? {
             match r.data.entry {
                 LegalEntry::Advice(a) => {
                     let notes = match (&r.data.notes, identity) {
@@ -1005,7 +1012,7 @@ impl Unchain {
             }
         }
         advice.sort_by_key(|a| (a.on, a.id));
-        let claims = records::filter::<Claim>(backend, |c| c.data.case_id == case_id)?;
+        let claims = crate::index::of_case::<Claim>(backend, case_id)?;
         let totals = claims
             .iter()
             .fold(ClaimTotals::default(), |t, c| ClaimTotals {
@@ -1908,7 +1915,7 @@ mod tests {
                     }
                     let state = records::load::<Case>(core.backend.as_ref(), case_id)
                         .expect("case").data.state().expect("replays");
-                    let records = records::filter::<LegalRecord>(core.backend.as_ref(), |r| r.data.case_id == case_id)
+                    let records = crate::index::of_case::<LegalRecord>(core.backend.as_ref(), case_id)
                         .expect("records");
                     for s in suspects {
                         let recorded = records.iter().find_map(|r| match &r.data.entry {

@@ -43,6 +43,7 @@ pub mod tokens;
 pub use auth::{Operation, Role};
 pub use error::{CoreError, FieldError, Result};
 pub mod clock;
+pub(crate) mod index;
 pub mod records;
 pub mod unchain;
 pub mod users;

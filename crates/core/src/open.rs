@@ -154,6 +154,7 @@ impl Unchain {
     /// Opens the core over an open store with its master key and a clock.
     pub fn over(store: Store, clock: Arc<dyn Clock>, master: MasterKey) -> Result<Unchain> {
         let backend = store.backend().clone();
+        crate::index::ensure(backend.as_ref())?;
         let keyring = Arc::new(Keyring::open(backend.clone(), master)?);
         let audit_key = load_or_create_audit_key(backend.as_ref(), &keyring)?;
         Ok(Unchain::assemble(store, keyring, clock, audit_key))

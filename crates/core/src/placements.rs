@@ -70,6 +70,10 @@ pub struct NeedsAssessment {
 impl Record for NeedsAssessment {
     const COLLECTION: &'static str = "needs";
     const KIND: &'static str = "needs_assessment";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// A needs assessment to record. Its `Debug` hides the needs.
@@ -280,6 +284,10 @@ pub struct Placement {
 impl Record for Placement {
     const COLLECTION: &'static str = "placements";
     const KIND: &'static str = "placement";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 impl Placement {
@@ -387,6 +395,10 @@ pub struct Transport {
 impl Record for Transport {
     const COLLECTION: &'static str = "transports";
     const KIND: &'static str = "transport";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 /// A transport to arrange. Its `Debug` hides the notes.
@@ -500,11 +512,9 @@ pub(crate) fn latest_needs(
     backend: &dyn Backend,
     case_id: Uuid,
 ) -> Result<Option<Entity<NeedsAssessment>>> {
-    Ok(
-        records::filter::<NeedsAssessment>(backend, |n| n.data.case_id == case_id)?
-            .into_iter()
-            .max_by_key(|n| (n.data.assessed_on, n.id)),
-    )
+    Ok(crate::index::of_case::<NeedsAssessment>(backend, case_id)?
+        .into_iter()
+        .max_by_key(|n| (n.data.assessed_on, n.id)))
 }
 
 /// The open placement of a case, if any.
@@ -512,11 +522,9 @@ pub(crate) fn open_placement(
     backend: &dyn Backend,
     case_id: Uuid,
 ) -> Result<Option<Entity<Placement>>> {
-    Ok(
-        records::filter::<Placement>(backend, |p| p.data.case_id == case_id && p.data.is_open())?
-            .into_iter()
-            .next(),
-    )
+    Ok(crate::index::of_case::<Placement>(backend, case_id)?
+        .into_iter()
+        .find(|p| p.data.is_open()))
 }
 
 impl Unchain {
@@ -611,6 +619,7 @@ impl Unchain {
         version: u64,
         input: NeedsInput,
     ) -> Result<NeedsSummary> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let today = self.clock.today();
         let assessed_on = input.assessed_on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -1180,6 +1189,7 @@ impl Unchain {
         version: u64,
         exit: ExitInput,
     ) -> Result<PlacementView> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let mut errors = Vec::new();
         not_future(&mut errors, "on", exit.on, self.clock.today());
         optional(&mut errors, "notes", exit.notes.as_deref(), 4000);
@@ -1280,7 +1290,7 @@ impl Unchain {
         let case = records::load::<Case>(self.backend.as_ref(), case_id)?;
         let followups = crate::followups::followups_of_case(self.backend.as_ref(), case_id)?;
         Ok(
-            records::filter::<Placement>(self.backend.as_ref(), |p| p.data.case_id == case_id)?
+            crate::index::of_case::<Placement>(self.backend.as_ref(), case_id)?
                 .into_iter()
                 .map(|p| {
                     let mut v = self.placement_view(&p, case.version, p.version);
@@ -1305,6 +1315,7 @@ impl Unchain {
         version: u64,
         input: TransportInput,
     ) -> Result<TransportView> {
+        self.authorize(actor, Operation::PlacementManage)?;
         let today = self.clock.today();
         let arranged_on = input.arranged_on.unwrap_or(today);
         let mut errors = Vec::new();
@@ -1382,8 +1393,7 @@ impl Unchain {
         let identity = auth::allowed(actor.role, Operation::PersonIdentity);
         let mut opened = Vec::new();
         let mut out = Vec::new();
-        for t in records::filter::<Transport>(self.backend.as_ref(), |t| t.data.case_id == case_id)?
-        {
+        for t in crate::index::of_case::<Transport>(self.backend.as_ref(), case_id)? {
             let notes = match (&t.data.notes, identity) {
                 (Some(s), true) => {
                     let n = self.unseal::<String>(s, Transport::KIND, t.id, "notes")?;

@@ -14,6 +14,17 @@ pub trait Record: Serialize + DeserializeOwned {
     const COLLECTION: &'static str;
     /// The name used in messages, audit targets and the change feed (`case`, `facility`, …).
     const KIND: &'static str;
+
+    /// The case this record belongs to, if any. Indexed (see `crate::index`) so a case's records
+    /// are read without scanning the collection; it must not change after the record is created.
+    fn case_id(&self) -> Option<Uuid> {
+        None
+    }
+
+    /// The person this record is about, if any. Indexed like [`Record::case_id`].
+    fn person_id(&self) -> Option<Uuid> {
+        None
+    }
 }
 
 /// A record as read: its id, the version to send back with an update, and its data.
@@ -95,6 +106,7 @@ pub(crate) fn stage_put<T: Record>(
         encode(record)?,
         expect,
     );
+    crate::index::stage(batch, id, record);
     Ok(())
 }
 

@@ -221,6 +221,10 @@ pub struct NrmReferral {
 impl Record for NrmReferral {
     const COLLECTION: &'static str = "nrm_referrals";
     const KIND: &'static str = "nrm_referral";
+
+    fn case_id(&self) -> Option<Uuid> {
+        Some(self.case_id)
+    }
 }
 
 fn nrm_outcome(o: Outcome) -> nrm::Outcome {
@@ -506,11 +510,9 @@ impl Unchain {
         backend: &dyn Backend,
         case_id: Uuid,
     ) -> Result<Option<Entity<NrmReferral>>> {
-        Ok(
-            records::filter::<NrmReferral>(backend, |r| r.data.case_id == case_id)?
-                .into_iter()
-                .max_by_key(|r| r.data.number),
-        )
+        Ok(crate::index::of_case::<NrmReferral>(backend, case_id)?
+            .into_iter()
+            .max_by_key(|r| r.data.number))
     }
 
     fn referral_view(
@@ -741,13 +743,12 @@ impl Unchain {
                 let person = records::load::<Person>(backend, case.data.person_id)?;
                 records::stage_check(batch, &person);
                 Unchain::check_consent_head(batch, case.data.person_id, consent_head);
-                let number =
-                    records::filter::<NrmReferral>(backend, |r| r.data.case_id == case_id)?
-                        .iter()
-                        .map(|r| r.data.number)
-                        .max()
-                        .unwrap_or(0)
-                        + 1;
+                let number = crate::index::of_case::<NrmReferral>(backend, case_id)?
+                    .iter()
+                    .map(|r| r.data.number)
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
                 let updated = self.stage_case_event(
                     batch,
                     &case,
@@ -967,7 +968,7 @@ impl Unchain {
         self.authorize(actor, Operation::NrmRead)?;
         let backend = self.backend.as_ref();
         let case = records::load::<Case>(backend, case_id)?;
-        let mut referrals = records::filter::<NrmReferral>(backend, |r| r.data.case_id == case_id)?;
+        let mut referrals = crate::index::of_case::<NrmReferral>(backend, case_id)?;
         referrals.sort_by_key(|r| r.data.number);
         let identity = crate::auth::allowed(actor.role, Operation::PersonIdentity);
         let mut out = Vec::with_capacity(referrals.len());
