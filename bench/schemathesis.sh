@@ -7,6 +7,7 @@
 #                                    100 generated cases per operation (fuzzing)
 #   bench/schemathesis.sh --quick    CI: same checks and phases, 10 cases per operation
 #   SCHEMATHESIS_EXAMPLES=N bench/schemathesis.sh                       override the count
+#   SCHEMATHESIS_CHECKS=all bench/schemathesis.sh --quick               other checks (exploring)
 #
 # Generation is derandomised (--generation-deterministic: no seed, no example database), so a
 # run depends only on the schema and the demo data; it cannot flake on a lucky draw.
@@ -19,13 +20,18 @@
 # shared demo dataset: revoking tokens (schemathesis could revoke the admin's own token — the id
 # of one is not guessable, but `DELETE /tokens/{id}` with a real id from `GET /tokens` is what a
 # stateful run would do) and erasing a person (crypto-shredding: later calls on that person's
-# cases see tombstones). Both are covered by the e2e tests (tests/e2e/server.rs) instead. See docs/SECURITY.md, "Conformance".
+# cases see tombstones). Both are covered by the e2e tests (tests/e2e/server.rs) instead.
+# See docs/SECURITY.md, "Conformance".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 SCHEMATHESIS_VERSION=4.32.5
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-100}
+# The four issue 10 asks for, and four more that hold: a request without or with a bad token is 401
+# (ignored_auth), documented headers are sent, an undocumented method is 405, and a request
+# missing a required header is refused.
+CHECKS=${SCHEMATHESIS_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,ignored_auth,response_headers_conformance,unsupported_method,missing_required_header}
 if [[ ${1:-} == --quick ]]; then
     EXAMPLES=${SCHEMATHESIS_EXAMPLES:-10}
 fi
@@ -65,7 +71,13 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 echo "== starting unchain-server --demo on a fresh data directory"
-UNCHAIN_LOG=warn "$SERVER" --demo --data-dir "$WORK/data" --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+# The authentication-failure limit is off: ignored_auth sends bad tokens on purpose, and from one
+# address the limit would then answer 429 to the rest of the run. The limit has its own tests
+# (tests/e2e/transport.rs); its 429 is documented on every operation.
+# The log exists before the server starts: the loop below may read it before the background
+# child has opened its redirection.
+: >"$WORK/server.log"
+UNCHAIN_LOG=warn "$SERVER" --auth-failures 0 --demo --data-dir "$WORK/data" --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 PID=$!
 BASE=
 for _ in $(seq 1 600); do
@@ -74,7 +86,7 @@ for _ in $(seq 1 600); do
         cat "$WORK/server.log" >&2
         exit 1
     fi
-    BASE=$(sed -n 's/.*listening on \(http:\/\/[0-9.:]*\).*/\1/p' "$WORK/server.log" | head -n 1)
+    BASE=$(sed -n 's/.*listening on \(http:\/\/[0-9.:]*\).*/\1/p' "$WORK/server.log" | head -n 1 || true)
     if [[ -n $BASE ]] && curl -fsS "$BASE/readyz" >/dev/null 2>&1; then
         break
     fi
@@ -99,7 +111,7 @@ set +e
 "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
     --url "$BASE" \
     --header "Authorization: Bearer $TOKEN" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --checks "$CHECKS" \
     --phases examples,coverage,fuzzing \
     --max-examples "$EXAMPLES" \
     --generation-deterministic \

@@ -313,6 +313,8 @@ fn the_openapi_document_covers_every_mounted_route() {
     let notes = &paths["/api/v1/followups/{id}/notes"]["get"]["responses"]["200"];
     assert!(notes.to_string().contains("FollowupNote"), "{notes}");
     assert_eq!(schemas["FollowupNote"]["type"], "array");
+    // The authentication-failure limit answers any request carrying a token, public ones too.
+    assert!(paths["/healthz"]["get"]["responses"].get("429").is_some());
 }
 
 #[test]

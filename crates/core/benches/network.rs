@@ -146,6 +146,18 @@ fn run<M: Measurement>(c: &mut Criterion<M>, name: &str, inputs: &[Vec<ClusterRo
 }
 
 fn main() {
+    // One call at one size, for counting instructions and cache misses under callgrind:
+    // `NETWORK_ONCE=1000000 valgrind --tool=callgrind --cache-sim=yes
+    //  --toggle-collect='unchain_core::network::cluster::cluster' <this binary>`.
+    if let Some(n) = std::env::var("NETWORK_ONCE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let input = rows(n, 42);
+        let out = cluster(black_box(&input), &ClusterOptions::default());
+        eprintln!("{n} reports: {} clusters", out.len());
+        return;
+    }
     let inputs: Vec<Vec<ClusterRow>> = SIZES.iter().map(|&n| rows(n, 42)).collect();
     {
         let out = cluster(&inputs[2], &ClusterOptions::default());

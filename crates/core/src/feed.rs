@@ -90,7 +90,8 @@ const READS: &[Operation] = &[
 
 impl Unchain {
     /// Changes after audit sequence `after`, examining at most `scan` entries and returning at
-    /// most `limit` changes the actor may see.
+    /// most `limit` changes the actor may see — more only when one bulk entry (an import batch)
+    /// names more records than that, since a page never splits an entry.
     pub fn changes(
         &self,
         actor: &Actor,
@@ -113,28 +114,32 @@ impl Unchain {
             if READS.contains(&op) {
                 continue;
             }
-            let Some((kind, id)) = entry.record.target.split_once(':') else {
-                continue;
-            };
-            if !auth::allowed(actor.role, read_operation(kind)) {
-                continue;
+            // A bulk entry (an import batch) names many records: each is a change, all under
+            // the entry's sequence number, and a page never splits an entry.
+            for target in entry.record.targets() {
+                let Some((kind, id)) = target.split_once(':') else {
+                    continue;
+                };
+                if !auth::allowed(actor.role, read_operation(kind)) {
+                    continue;
+                }
+                let collection = crate::KINDS
+                    .iter()
+                    .find(|(_, k)| *k == kind)
+                    .map(|(c, _)| *c);
+                let version = match (collection, id.parse::<uuid::Uuid>()) {
+                    (Some(c), Ok(uuid)) => self.backend.get(c, uuid.as_bytes())?.map(|v| v.version),
+                    _ => None,
+                };
+                changes.push(Change {
+                    seq: entry.seq,
+                    kind: kind.to_owned(),
+                    id: id.to_owned(),
+                    at: entry.record.at,
+                    operation: entry.record.action.clone(),
+                    version,
+                });
             }
-            let collection = crate::KINDS
-                .iter()
-                .find(|(_, k)| *k == kind)
-                .map(|(c, _)| *c);
-            let version = match (collection, id.parse::<uuid::Uuid>()) {
-                (Some(c), Ok(uuid)) => self.backend.get(c, uuid.as_bytes())?.map(|v| v.version),
-                _ => None,
-            };
-            changes.push(Change {
-                seq: entry.seq,
-                kind: kind.to_owned(),
-                id: id.to_owned(),
-                at: entry.record.at,
-                operation: entry.record.action,
-                version,
-            });
         }
         Ok(ChangePage { changes, next })
     }

@@ -856,11 +856,60 @@ impl Unchain {
     /// own key, the indicators checked against the catalogue and assessed.
     pub fn create_report(&self, actor: &Actor, new: NewReport) -> Result<ReportSummary> {
         self.authorize(actor, Operation::IntelCreate)?;
+        let (id, report) = self.prepare_report(actor, new)?;
+        self.write(actor, Operation::IntelCreate, |backend, batch| {
+            let source = records::load::<Source>(backend, report.source_id)?;
+            records::stage_check(batch, &source);
+            let mut targets = vec![records::target::<IntelligenceReport>(id)];
+            targets.extend(stage_link_targets(
+                backend,
+                batch,
+                id,
+                &report.case_ids,
+                &report.suspect_ids,
+            )?);
+            records::stage_put(batch, id, &report, None)?;
+            Ok(((), targets))
+        })?;
+        self.report_summary(records::load(self.backend.as_ref(), id)?)
+    }
+
+    /// The one path from a [`NewReport`] to the record the store keeps: every rule checked
+    /// ([`Self::report_errors`]), then sealed and assessed ([`Self::build_report`]) under a new
+    /// id. The service writes one; the import checks a whole file first and builds in batches,
+    /// through the same two halves.
+    pub(crate) fn prepare_report(
+        &self,
+        actor: &Actor,
+        new: NewReport,
+    ) -> Result<(Uuid, IntelligenceReport)> {
         let today = self.clock.today();
-        let received_on = new.received_on.unwrap_or(today);
+        let backend = self.backend.as_ref();
+        check(self.report_errors(&new, today, &mut |s| {
+            Ok(records::find::<Source>(backend, s)?.is_some())
+        })?)?;
+        let id = Uuid::now_v7();
+        let report = self.build_report(actor, new, id, today, self.clock.now())?;
+        Ok((id, report))
+    }
+
+    /// Every way `new` breaks the service's rules, each with its field path; the reasons never
+    /// repeat the submitted values. `source_exists` answers whether a source id is known (the
+    /// import remembers the answers across a file).
+    pub(crate) fn report_errors(
+        &self,
+        new: &NewReport,
+        today: NaiveDate,
+        source_exists: &mut dyn FnMut(Uuid) -> Result<bool>,
+    ) -> Result<Vec<FieldError>> {
         let mut errors = Vec::new();
-        not_future(&mut errors, "received_on", received_on, today);
-        if records::find::<Source>(self.backend.as_ref(), new.source_id)?.is_none() {
+        not_future(
+            &mut errors,
+            "received_on",
+            new.received_on.unwrap_or(today),
+            today,
+        );
+        if !source_exists(new.source_id)? {
             errors.push(FieldError::new(
                 "source_id",
                 format!("no source {}", new.source_id),
@@ -887,9 +936,28 @@ impl Unchain {
         }
         validate_identifiers("identifiers", &new.identifiers, &mut errors);
         self.validate_links(&new.case_ids, &new.suspect_ids, &mut errors)?;
-        check(errors)?;
+        Ok(errors)
+    }
 
-        let id = Uuid::now_v7();
+    /// Builds the stored record of a report that passed [`Self::report_errors`]: narrative and
+    /// identifiers sealed under the report's own id (so erasing the report shreds them),
+    /// indicators normalised and assessed, links deduplicated. Writes nothing but, for a subject
+    /// without a key yet, the key (the import creates a batch's keys first, in one commit).
+    pub(crate) fn build_report(
+        &self,
+        actor: &Actor,
+        new: NewReport,
+        id: Uuid,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<IntelligenceReport> {
+        let mut indicators: Vec<String> = Vec::new();
+        for raw in &new.indicators {
+            let ind = raw.trim().to_ascii_uppercase();
+            if indicator_known(&ind) && !indicators.contains(&ind) {
+                indicators.push(ind);
+            }
+        }
         let assessment =
             match (indicators.is_empty(), new.age_group, new.exploitation_kind) {
                 (false, Some(age), Some(kind)) => Some(IndicatorAssessment::from(
@@ -898,8 +966,8 @@ impl Unchain {
                 _ => None,
             };
         let identifiers = dedup_identifiers(&new.identifiers);
-        let report = IntelligenceReport {
-            received_on,
+        Ok(IntelligenceReport {
+            received_on: new.received_on.unwrap_or(today),
             source_id: new.source_id,
             narrative: self.seal(
                 id,
@@ -929,23 +997,8 @@ impl Unchain {
             suspect_ids: dedup(&new.suspect_ids),
             gradings: Vec::new(),
             recorded_by: actor.name.clone(),
-            recorded_at: self.clock.now(),
-        };
-        self.write(actor, Operation::IntelCreate, |backend, batch| {
-            let source = records::load::<Source>(backend, report.source_id)?;
-            records::stage_check(batch, &source);
-            let mut targets = vec![records::target::<IntelligenceReport>(id)];
-            targets.extend(stage_link_targets(
-                backend,
-                batch,
-                id,
-                &report.case_ids,
-                &report.suspect_ids,
-            )?);
-            records::stage_put(batch, id, &report, None)?;
-            Ok(((), targets))
-        })?;
-        self.report_summary(records::load(self.backend.as_ref(), id)?)
+            recorded_at: now,
+        })
     }
 
     fn validate_indicators(&self, ids: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
@@ -955,10 +1008,7 @@ impl Unchain {
             if !indicator_known(&id) {
                 errors.push(FieldError::new(
                     format!("indicators[{i}]"),
-                    format!(
-                        "{:?} is not an indicator id of the catalogue",
-                        raw.chars().take(40).collect::<String>()
-                    ),
+                    "is not an indicator id of the catalogue",
                 ));
             } else if !out.contains(&id) {
                 out.push(id);

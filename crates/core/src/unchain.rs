@@ -93,6 +93,7 @@ impl Unchain {
             actor: actor.name.clone(),
             action: format!("{} (denied)", operation.as_str()),
             target: String::new(),
+            more_targets: Vec::new(),
             at: self.clock.now(),
         };
         let _ = self.commit_audited(&[record], |_, _| Ok(()));
@@ -110,6 +111,28 @@ impl Unchain {
         &self,
         actor: &Actor,
         operation: Operation,
+        build: impl FnMut(&dyn Backend, &mut Batch) -> Result<(R, Vec<String>)>,
+    ) -> Result<R> {
+        self.write_audited(actor, operation, false, build)
+    }
+
+    /// [`Self::write`] for a bulk write (an import batch): one audit entry names every target
+    /// (`AuditRecord::more_targets`) instead of one entry per target — the same records named,
+    /// in the same atomic commit, for one keyed hash and one stream append.
+    pub(crate) fn write_bulk<R>(
+        &self,
+        actor: &Actor,
+        operation: Operation,
+        build: impl FnMut(&dyn Backend, &mut Batch) -> Result<(R, Vec<String>)>,
+    ) -> Result<R> {
+        self.write_audited(actor, operation, true, build)
+    }
+
+    fn write_audited<R>(
+        &self,
+        actor: &Actor,
+        operation: Operation,
+        bulk: bool,
         mut build: impl FnMut(&dyn Backend, &mut Batch) -> Result<(R, Vec<String>)>,
     ) -> Result<R> {
         self.authorize(actor, operation)?;
@@ -118,15 +141,25 @@ impl Unchain {
             let (r, targets) = build(backend, batch)?;
             result = Some(r);
             let at = self.clock.now();
-            Ok(targets
-                .into_iter()
-                .map(|target| AuditRecord {
-                    actor: actor.name.clone(),
-                    action: operation.as_str().to_owned(),
-                    target,
-                    at,
-                })
-                .collect())
+            let record = |target, more_targets| AuditRecord {
+                actor: actor.name.clone(),
+                action: operation.as_str().to_owned(),
+                target,
+                more_targets,
+                at,
+            };
+            Ok(if bulk {
+                let mut targets = targets.into_iter();
+                match targets.next() {
+                    Some(first) => vec![record(first, targets.collect())],
+                    None => Vec::new(),
+                }
+            } else {
+                targets
+                    .into_iter()
+                    .map(|target| record(target, Vec::new()))
+                    .collect()
+            })
         })?;
         result
             .ok_or_else(|| CoreError::Store(StoreError::Backend("write produced no result".into())))
@@ -147,6 +180,7 @@ impl Unchain {
                 actor: actor.name.clone(),
                 action: operation.as_str().to_owned(),
                 target: t.clone(),
+                more_targets: Vec::new(),
                 at,
             })
             .collect();
