@@ -102,15 +102,18 @@ impl Case {
 
 /// What is needed to open a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
     /// Who the case is about.
     pub person: PersonDetails,
     /// Where the case is handled; defaults to England and Wales.
     #[serde(default = "default_jurisdiction")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types identified so far.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub exploitation: Vec<ExploitationType>,
     /// The day the case opened (the first report); defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +133,7 @@ fn default_jurisdiction() -> Jurisdiction {
 /// A case as shown: its record, its state in words, and the person (pseudonymised unless the
 /// viewer may see identities).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseView {
     /// The case id.
     pub id: Uuid,
@@ -142,8 +146,10 @@ pub struct CaseView {
     /// The responsible staff member (user name).
     pub owner: String,
     /// Jurisdiction.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub exploitation: Vec<ExploitationType>,
     /// The rescue, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,17 +161,22 @@ pub struct CaseView {
     /// The day the case opened.
     pub opened_on: NaiveDate,
     /// Where on the stage line it is.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub stage: Stage,
     /// The NRM track.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub nrm: NrmState,
     /// The aftercare track.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub aftercare: AftercareState,
     /// The advocacy track.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub advocacy: AdvocacyState,
     /// The facility the person is placed at, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placed_at: Option<Uuid>,
     /// Tracks still open.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub open_tracks: Vec<Track>,
     /// The date of the latest event.
     pub last_event_on: NaiveDate,

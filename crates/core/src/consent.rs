@@ -16,6 +16,7 @@ use crate::validate::{check, not_future};
 
 /// What a consent covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentScope {
     /// Being referred into the NRM (adults must consent; children are referred without it).
@@ -54,6 +55,7 @@ impl ConsentScope {
 
 /// How the consent (or its withdrawal) was recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     /// A signed form (attach it as a document).
@@ -101,6 +103,7 @@ impl Record for ConsentRecord {
 
 /// A consent decision to record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewConsent {
     /// What it covers.

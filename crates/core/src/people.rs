@@ -15,6 +15,7 @@ use crate::validate::{not_future, required};
 
 /// Gender as HTCDS v2.0 records it (`gender`): the person's own description where they give one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     /// Woman or girl.
@@ -29,6 +30,7 @@ pub enum Gender {
 
 /// How to reach a person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     /// A telephone number.
@@ -43,6 +45,7 @@ pub enum ContactKind {
 
 /// One way of reaching a person.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// What kind of contact.
@@ -60,6 +63,7 @@ fn yes() -> bool {
 
 /// What identifies a person. Sealed at rest; shown only to roles with `person.identity`.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PersonDetails {
     /// Names, the one the person uses first; then aliases and other spellings.
@@ -107,6 +111,7 @@ impl fmt::Debug for Contact {
 
 /// Adult, child, or not known — the coarse age the reports and the NRM route need, kept in clear.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeGroup {
     /// 18 or over.
@@ -201,6 +206,7 @@ impl PersonDetails {
 
 /// When and why a person's data was erased.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Erasure {
     /// When the key was destroyed.
     pub at: DateTime<Utc>,
@@ -242,6 +248,7 @@ pub fn pseudonym(id: Uuid) -> String {
 /// A person as shown to a user: always the pseudonym; the identity only to roles allowed to see
 /// it (and then the read is audited).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonView {
     /// The person's id.
     pub id: Uuid,

@@ -2,13 +2,15 @@
 //! so that no route can be mounted without being described.
 //!
 //! Schemas: the bodies the server defines (wrappers with a version, tokens, problems, pages)
-//! derive `utoipa::ToSchema` here. The core's types are *not* annotated — unchain-core must not
-//! depend on utoipa (a front-end crate; see docs/ARCHITECTURE.md) — so each appears as a named
-//! object schema pointing at its Rust type, whose serde form is documented in the crate docs. That
-//! is the lightest sound choice: every route, parameter, body, response and error is in the
-//! document, with exact shapes for everything the server owns and names for the rest, and no
-//! mirror types that could drift from the core.
+//! derive `utoipa::ToSchema` here. The core's most used input/view types derive it too, behind
+//! unchain-core's optional `openapi` feature (which only this crate enables), so their schemas are
+//! exact: utoipa reads their serde attributes, and [`EXACT_CORE_TYPES`] is checked against real
+//! serialised values in the tests below. Values of the pure crates' types inside them (lifecycle
+//! states, jurisdictions, exploitation types) are described as strings or objects, since those
+//! crates stay free of utoipa. The remaining core types ([`CORE_TYPES`] here and in
+//! `crate::services`) still appear as named open objects pointing at their Rust type.
 
+use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
@@ -29,7 +31,12 @@ use crate::services::{
 };
 use crate::{Access, Endpoint};
 
-/// The core types named in the document, with the Rust type that defines their JSON.
+/// The core types whose schema is derived from the Rust type (unchain-core's `openapi` feature):
+/// exact, nested types included.
+pub const EXACT_CORE_TYPES: &[&str] = &["NewCase", "CaseView", "PersonView", "NewConsent"];
+
+/// The core types still named in the document as open objects, with the Rust type that defines
+/// their JSON.
 const CORE_TYPES: &[(&str, &str)] = &[
     ("Actor", "unchain_core::users::Actor"),
     (
@@ -38,17 +45,13 @@ const CORE_TYPES: &[(&str, &str)] = &[
     ),
     ("TokenInfo", "unchain_core::tokens::TokenInfo"),
     ("CaseSummary", "unchain_core::cases::CaseSummary"),
-    ("NewCase", "unchain_core::cases::NewCase"),
-    ("CaseView", "unchain_core::cases::CaseView"),
     ("TimelineEntry", "unchain_core::cases::TimelineEntry"),
     ("DocumentMeta", "unchain_core::documents::DocumentMeta"),
     ("NewDocument", "unchain_core::documents::NewDocument"),
-    ("PersonView", "unchain_core::people::PersonView"),
     (
         "ConsentRecord",
         "unchain_core::records::Entity<unchain_core::consent::ConsentRecord>",
     ),
-    ("NewConsent", "unchain_core::consent::NewConsent"),
     ("ConsentStatus", "unchain_core::consent::ConsentStatus"),
     (
         "CommunityGroup",
@@ -319,6 +322,14 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
     op.build()
 }
 
+/// Registers a core type's derived schema and those of the types it refers to (utoipa's
+/// `schema_from` adds only the type itself).
+fn exact<T: ToSchema>(components: ComponentsBuilder) -> ComponentsBuilder {
+    let mut nested = Vec::new();
+    T::schemas(&mut nested);
+    components.schema_from::<T>().schemas_from_iter(nested)
+}
+
 /// The document.
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
@@ -398,6 +409,10 @@ pub fn document() -> OpenApi {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    components = exact::<unchain_core::cases::NewCase>(components);
+    components = exact::<unchain_core::cases::CaseView>(components);
+    components = exact::<unchain_core::people::PersonView>(components);
+    components = exact::<unchain_core::consent::NewConsent>(components);
     for (name, rust) in CORE_TYPES.iter().chain(crate::services::CORE_TYPES) {
         components = components.schema(
             *name,
@@ -421,4 +436,222 @@ pub fn document() -> OpenApi {
         .paths(paths)
         .components(Some(components.build()))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use serde_json::{Map, Value};
+    use unchain_core::Role;
+    use unchain_core::cases::NewCase;
+    use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
+    use unchain_core::nrm::{ExploitationType, Jurisdiction};
+    use unchain_core::people::{Contact, ContactKind, Gender, PersonDetails};
+    use unchain_core::{FixedClock, Unchain};
+
+    use super::*;
+
+    fn components() -> Map<String, Value> {
+        let doc = serde_json::to_value(document()).expect("the document serialises");
+        doc["components"]["schemas"]
+            .as_object()
+            .expect("components.schemas")
+            .clone()
+    }
+
+    /// Follows `$ref`s to the named component.
+    fn resolve<'a>(schemas: &'a Map<String, Value>, schema: &'a Value) -> &'a Value {
+        match schema["$ref"].as_str() {
+            Some(r) => {
+                let name = r.trim_start_matches("#/components/schemas/");
+                resolve(schemas, &schemas[name])
+            }
+            None => schema,
+        }
+    }
+
+    /// Checks `value` against `schema` the way serde and the document must agree: every object
+    /// has each required property, no property its schema lacks, and its properties check
+    /// recursively (through arrays, `$ref`s and the `oneOf` utoipa writes for an `Option`).
+    /// Returns the paths that disagree.
+    fn disagreements(
+        schemas: &Map<String, Value>,
+        schema: &Value,
+        value: &Value,
+        path: &str,
+        out: &mut Vec<String>,
+    ) {
+        let schema = resolve(schemas, schema);
+        if let Some(branches) = schema["oneOf"].as_array() {
+            // An Option<T>: `null` or T. Check the non-null value against the non-null branch.
+            if value.is_null() {
+                return;
+            }
+            for b in branches {
+                if resolve(schemas, b)["type"] != "null" {
+                    disagreements(schemas, b, value, path, out);
+                }
+            }
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                let Some(props) = schema["properties"].as_object() else {
+                    // Described as an open object (a pure crate's type): nothing more to check.
+                    let open = schema["type"] == "object"
+                        || schema["type"]
+                            .as_array()
+                            .is_some_and(|t| t.contains(&Value::from("object")));
+                    if !open {
+                        out.push(format!("{path}: an object where the schema says {schema}"));
+                    }
+                    return;
+                };
+                for r in schema["required"].as_array().into_iter().flatten() {
+                    let r = r.as_str().expect("required names are strings");
+                    if !map.contains_key(r) {
+                        out.push(format!("{path}.{r}: required but absent"));
+                    }
+                }
+                for (k, v) in map {
+                    match props.get(k) {
+                        Some(p) => disagreements(schemas, p, v, &format!("{path}.{k}"), out),
+                        None => out.push(format!("{path}.{k}: not in the schema")),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    disagreements(schemas, &schema["items"], v, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every field of `value`'s objects appears in at least one of the checked values, so that no
+    /// property of the schema goes unexercised: the values below set every optional field.
+    fn check(schemas: &Map<String, Value>, name: &str, value: &impl serde::Serialize) {
+        let value = serde_json::to_value(value).expect("serialises");
+        let mut out = Vec::new();
+        disagreements(
+            schemas,
+            &serde_json::json!({ "$ref": format!("#/components/schemas/{name}") }),
+            &value,
+            name,
+            &mut out,
+        );
+        assert!(out.is_empty(), "{name} disagrees with its schema: {out:#?}");
+    }
+
+    fn full_details() -> PersonDetails {
+        PersonDetails {
+            names: vec!["Ana Test".into(), "A. T.".into()],
+            date_of_birth: Some(NaiveDate::from_ymd_opt(1990, 4, 1).expect("date")),
+            estimated_age: Some(34),
+            possibly_under_18: false,
+            gender: Some(Gender::Female),
+            nationalities: vec!["AL".into()],
+            languages: vec!["sq".into()],
+            dependants: 1,
+            contacts: vec![Contact {
+                kind: ContactKind::Phone,
+                value: "07700 900123".into(),
+                safe_to_use: true,
+            }],
+        }
+    }
+
+    #[test]
+    fn exact_core_types_are_derived_not_open_objects() {
+        let schemas = components();
+        for name in EXACT_CORE_TYPES {
+            let s = &schemas[*name];
+            assert!(
+                s["properties"].is_object(),
+                "{name} should have a derived schema with properties: {s}"
+            );
+        }
+        // deny_unknown_fields on inputs is additionalProperties: false.
+        for name in ["NewCase", "NewConsent", "PersonDetails", "Contact"] {
+            assert_eq!(
+                schemas[name]["additionalProperties"],
+                Value::Bool(false),
+                "{name}"
+            );
+        }
+    }
+
+    /// Real values, produced and accepted by a core, serialise to exactly their schemas.
+    #[test]
+    fn real_serialised_values_match_the_derived_schemas() {
+        let schemas = components();
+        let clock = FixedClock(
+            Utc.with_ymd_and_hms(2024, 6, 3, 9, 30, 0)
+                .single()
+                .expect("instant"),
+        );
+        let core = Unchain::in_memory(Arc::new(clock)).expect("core");
+        core.bootstrap_admin("admin").expect("admin");
+        let admin = core.actor("admin").expect("admin actor");
+        core.create_user(&admin, "mgr", Role::Manager)
+            .expect("manager");
+        let mgr = core.actor("mgr").expect("manager actor");
+
+        // Every optional field set, and none.
+        let full = NewCase {
+            person: full_details(),
+            jurisdiction: Jurisdiction::Scotland,
+            exploitation: vec![ExploitationType::Labour],
+            opened_on: Some(NaiveDate::from_ymd_opt(2024, 6, 1).expect("date")),
+            owner: Some("mgr".into()),
+            report_ids: Vec::new(),
+        };
+        let bare = NewCase {
+            person: PersonDetails::default(),
+            jurisdiction: Jurisdiction::EnglandAndWales,
+            exploitation: Vec::new(),
+            opened_on: None,
+            owner: None,
+            report_ids: Vec::new(),
+        };
+        check(&schemas, "NewCase", &full);
+        check(&schemas, "NewCase", &bare);
+        let case = core.open_case(&mgr, full).expect("case opens");
+        let other = core.open_case(&mgr, bare).expect("case opens");
+        check(&schemas, "CaseView", &case);
+        check(&schemas, "PersonView", &case.person);
+        check(&schemas, "CaseView", &other);
+
+        let given = NewConsent {
+            scope: ConsentScope::NrmReferral,
+            given: true,
+            on: Some(NaiveDate::from_ymd_opt(2024, 6, 2).expect("date")),
+            method: ConsentMethod::SignedForm,
+            document_id: None,
+        };
+        let bare_consent = NewConsent {
+            scope: ConsentScope::DataProcessing,
+            given: false,
+            on: None,
+            method: ConsentMethod::Electronic,
+            document_id: None,
+        };
+        check(&schemas, "NewConsent", &given);
+        check(&schemas, "NewConsent", &bare_consent);
+        core.record_consent(&mgr, case.person.id, given)
+            .expect("consent recorded");
+        core.record_consent(&mgr, case.person.id, bare_consent)
+            .expect("consent recorded");
+
+        // An erased person's view carries `erased` and no details.
+        core.erase_person(&admin, other.person.id, "erasure request (test)")
+            .expect("erased");
+        let erased = core.case(&mgr, other.id).expect("case");
+        assert!(erased.person.erased.is_some());
+        check(&schemas, "CaseView", &erased);
+        check(&schemas, "PersonView", &erased.person);
+    }
 }
