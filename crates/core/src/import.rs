@@ -1532,3 +1532,38 @@ mod tests {
         assert_eq!(report.errors[0].line, 1);
     }
 }
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use std::io::Write;
+
+    use super::*;
+    use crate::testing::{core, dump, staff};
+
+    /// Kept from the `http_bodies` fuzz target (2026-11-29): this CSV body to
+    /// `POST /api/v1/import/cases` was answered 500 while the shared machine's disk was full (the
+    /// server writes the body to a temporary file). On a working disk it is a file without a
+    /// record: nothing imported, nothing written.
+    #[test]
+    fn a_csv_of_binary_bytes_imports_nothing() {
+        let (core, backend) = core();
+        let actors = staff(&core);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.csv");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&[0x00, 0x00, 0x00, 0xf5, 0x01, 0xca, 0x9a, 0x3b, 0x25])
+            .unwrap();
+        let before = dump(&backend);
+        let report = core
+            .import_cases(
+                &actors[0],
+                &path,
+                &ImportOptions::new(Format::Csv),
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!((report.records, report.imported), (0, 0));
+        assert_eq!(dump(&backend), before);
+    }
+}
