@@ -54,11 +54,13 @@ pub const MAX_CAPACITY: u32 = 10_000;
 /// Where a facility is: sealed at rest, shown only with `facility.location`. Its `Debug` is
 /// redacted.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FacilityAddress {
     /// The postal address.
     pub address: String,
     /// The point the matcher measures distances and exclusion zones from.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub location: GeoPoint,
 }
 
@@ -114,6 +116,7 @@ fn yes() -> bool {
 
 /// What registers or updates a facility. Its `Debug` hides the address.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FacilityInput {
     /// Display name.
@@ -127,21 +130,26 @@ pub struct FacilityInput {
     /// Beds in total (1 to [`MAX_CAPACITY`]; on update, not below the beds taken).
     pub capacity: u32,
     /// Who it accepts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub accepts: Acceptance,
     /// Languages its staff speak.
     #[serde(default)]
     pub languages: BTreeSet<String>,
     /// Specialisms.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub services: BTreeSet<Service>,
     /// Security level (default standard).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub security: SecurityLevel,
     /// Admission rules.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals (default yes).
     #[serde(default = "yes")]
@@ -161,6 +169,7 @@ impl fmt::Debug for FacilityInput {
 /// A facility as shown. `address` is present only for roles with `facility.location` (and its
 /// read is then audited); others see the region.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityView {
     /// Id.
     pub id: Uuid,
@@ -182,16 +191,21 @@ pub struct FacilityView {
     /// Beds free.
     pub free: u32,
     /// Who it accepts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub accepts: Acceptance,
     /// Languages.
     pub languages: BTreeSet<String>,
     /// Specialisms.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub services: BTreeSet<Service>,
     /// Security.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub security: SecurityLevel,
     /// Admission rules.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals.
     pub open_to_referrals: bool,

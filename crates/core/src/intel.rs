@@ -51,6 +51,7 @@ pub const MAX_IDENTIFIERS: usize = 200;
 /// Where intelligence comes from (domain brief: NGOs, trained community groups, the public,
 /// helplines and police).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// A community group (an ACTFORJUSTICE group); trained or not, see [`SourceView`].
@@ -112,6 +113,7 @@ pub struct SourceView {
 
 /// What an identifier is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentifierKind {
     /// A person's name or alias.
@@ -133,6 +135,7 @@ pub enum IdentifierKind {
 /// Something mentioned in intelligence that can tie records together. Personal data: sealed at
 /// rest, and its `Debug` shows only the kind.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Identifier {
     /// What it is.
@@ -447,6 +450,7 @@ pub struct GradingRecord {
 
 /// An intelligence report to record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
     /// The day it was received; defaults to today.
@@ -464,9 +468,11 @@ pub struct NewReport {
     pub indicators: Vec<String>,
     /// Adult or child, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub age_group: Option<IndicatorAgeGroup>,
     /// Labour or sexual exploitation, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub exploitation_kind: Option<ExploitationKind>,
     /// Names, phones, addresses, plates, businesses, handles mentioned (sealed).
     #[serde(default)]
@@ -557,6 +563,7 @@ impl IntelligenceReport {
 
 /// A report as listed: everything but the narrative and the identifiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportSummary {
     /// The report's id.
     pub id: Uuid,
@@ -577,6 +584,7 @@ pub struct ReportSummary {
     pub indicators: Vec<String>,
     /// The indicator assessment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub assessment: Option<IndicatorAssessment>,
     /// How many identifiers it mentions.
     pub identifier_count: u32,
@@ -586,8 +594,10 @@ pub struct ReportSummary {
     pub suspect_ids: Vec<Uuid>,
     /// The current grading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub grading: Option<GradingRecord>,
     /// Every grading, oldest first.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub gradings: Vec<GradingRecord>,
 }
 

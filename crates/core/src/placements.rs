@@ -78,9 +78,11 @@ impl Record for NeedsAssessment {
 
 /// A needs assessment to record. Its `Debug` hides the needs.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NeedsInput {
     /// What the person needs from a facility (the placement crate's model, as is).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub needs: Needs,
     /// The day of the assessment; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]

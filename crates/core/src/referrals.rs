@@ -276,17 +276,20 @@ impl NrmReferral {
 /// nationality and exploitation types come from the case and the person's sealed details; the
 /// adult's consent from the consent records (scope `nrm_referral`) in force on the referral day.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReferral {
     /// The day of the referral; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_on: Option<NaiveDate>,
     /// The kind of organisation that refers (a partner First Responder when the NGO is not one).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub referrer: ReferrerKind,
     /// The First Responder Organisation that makes the referral, by name.
     pub first_responder_org: String,
     /// The person's immigration situation (chooses the competent authority).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub immigration: ImmigrationSituation,
     /// Where the exploitation happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]

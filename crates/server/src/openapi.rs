@@ -33,7 +33,18 @@ use crate::{Access, Endpoint};
 
 /// The core types whose schema is derived from the Rust type (unchain-core's `openapi` feature):
 /// exact, nested types included.
-pub const EXACT_CORE_TYPES: &[&str] = &["NewCase", "CaseView", "PersonView", "NewConsent"];
+pub const EXACT_CORE_TYPES: &[&str] = &[
+    "NewCase",
+    "CaseView",
+    "PersonView",
+    "NewConsent",
+    "NewReport",
+    "ReportSummary",
+    "FacilityInput",
+    "FacilityView",
+    "NeedsInput",
+    "NewReferral",
+];
 
 /// The core types still named in the document as open objects, with the Rust type that defines
 /// their JSON.
@@ -95,6 +106,34 @@ fn schema_for(name: &str) -> RefOr<Schema> {
         return ArrayBuilder::new().items(reference(item)).into();
     }
     reference(name)
+}
+
+/// The input type of a `VersionedInput` body, named in the summary as `(input: X…`, when its
+/// schema is exact.
+fn exact_versioned_input(e: &Endpoint) -> Option<&'static str> {
+    if e.request != Some("VersionedInput") {
+        return None;
+    }
+    let rest = e.summary.split_once("(input: ")?.1;
+    let name = rest.split([';', ')']).next()?.trim();
+    EXACT_CORE_TYPES.iter().copied().find(|t| *t == name)
+}
+
+/// `VersionedInput<T>` for an exact `T` (`services::VersionedInput`, deny_unknown_fields).
+fn versioned_input(input: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .property(
+            "version",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .description(Some("the version read (or send If-Match)")),
+        )
+        .property("input", reference(input))
+        .required("input")
+        .additional_properties(Some(
+            utoipa::openapi::schema::AdditionalProperties::FreeForm(false),
+        ))
+        .into()
 }
 
 fn problem(description: &str) -> utoipa::openapi::Response {
@@ -239,12 +278,16 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
                 .build(),
         ));
     } else if let Some(body) = e.request {
+        let schema = match exact_versioned_input(e) {
+            Some(input) => versioned_input(input),
+            None => schema_for(body),
+        };
         op = op.request_body(Some(
             RequestBodyBuilder::new()
                 .required(Some(Required::True))
                 .content(
                     "application/json",
-                    ContentBuilder::new().schema(Some(schema_for(body))).build(),
+                    ContentBuilder::new().schema(Some(schema)).build(),
                 )
                 .build(),
         ));
@@ -413,6 +456,12 @@ pub fn document() -> OpenApi {
     components = exact::<unchain_core::cases::CaseView>(components);
     components = exact::<unchain_core::people::PersonView>(components);
     components = exact::<unchain_core::consent::NewConsent>(components);
+    components = exact::<unchain_core::intel::NewReport>(components);
+    components = exact::<unchain_core::intel::ReportSummary>(components);
+    components = exact::<unchain_core::facilities::FacilityInput>(components);
+    components = exact::<unchain_core::facilities::FacilityView>(components);
+    components = exact::<unchain_core::placements::NeedsInput>(components);
+    components = exact::<unchain_core::referrals::NewReferral>(components);
     for (name, rust) in CORE_TYPES.iter().chain(crate::services::CORE_TYPES) {
         components = components.schema(
             *name,
@@ -447,8 +496,12 @@ mod tests {
     use unchain_core::Role;
     use unchain_core::cases::NewCase;
     use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
+    use unchain_core::facilities::FacilityInput;
+    use unchain_core::intel::NewReport;
     use unchain_core::nrm::{ExploitationType, Jurisdiction};
     use unchain_core::people::{Contact, ContactKind, Gender, PersonDetails};
+    use unchain_core::placements::NeedsInput;
+    use unchain_core::referrals::NewReferral;
     use unchain_core::{FixedClock, Unchain};
 
     use super::*;
@@ -564,6 +617,50 @@ mod tests {
         }
     }
 
+    /// The check itself finds an absent required property and one the schema lacks, nested too.
+    #[test]
+    fn the_check_finds_missing_and_extra_properties() {
+        let schemas = components();
+        let mut value = serde_json::to_value(NewConsent {
+            scope: ConsentScope::NrmReferral,
+            given: true,
+            on: None,
+            method: ConsentMethod::SignedForm,
+            document_id: None,
+        })
+        .expect("serialises");
+        value["extra"] = Value::Bool(true);
+        value.as_object_mut().expect("object").remove("scope");
+        let mut out = Vec::new();
+        let schema = serde_json::json!({"$ref": "#/components/schemas/NewConsent"});
+        disagreements(&schemas, &schema, &value, "NewConsent", &mut out);
+        out.sort();
+        assert_eq!(
+            out,
+            [
+                "NewConsent.extra: not in the schema",
+                "NewConsent.scope: required but absent"
+            ]
+        );
+        let mut case = serde_json::to_value(NewCase {
+            person: full_details(),
+            jurisdiction: Jurisdiction::Scotland,
+            exploitation: Vec::new(),
+            opened_on: None,
+            owner: None,
+            report_ids: Vec::new(),
+        })
+        .expect("serialises");
+        case["person"]["contacts"][0]["colour"] = Value::from("red");
+        let mut out = Vec::new();
+        let schema = serde_json::json!({"$ref": "#/components/schemas/NewCase"});
+        disagreements(&schemas, &schema, &case, "NewCase", &mut out);
+        assert_eq!(
+            out,
+            ["NewCase.person.contacts[0].colour: not in the schema"]
+        );
+    }
+
     #[test]
     fn exact_core_types_are_derived_not_open_objects() {
         let schemas = components();
@@ -573,6 +670,22 @@ mod tests {
                 s["properties"].is_object(),
                 "{name} should have a derived schema with properties: {s}"
             );
+        }
+        // A VersionedInput whose input is exact names it.
+        let doc = serde_json::to_value(document()).expect("the document serialises");
+        for (path, method, input) in [
+            ("/api/v1/cases/{id}/nrm", "post", "NewReferral"),
+            ("/api/v1/cases/{id}/needs", "post", "NeedsInput"),
+            ("/api/v1/facilities/{id}", "put", "FacilityInput"),
+        ] {
+            let body =
+                &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+            assert_eq!(
+                body["properties"]["input"]["$ref"],
+                format!("#/components/schemas/{input}"),
+                "{method} {path}: {body}"
+            );
+            assert_eq!(body["additionalProperties"], Value::Bool(false));
         }
         // deny_unknown_fields on inputs is additionalProperties: false.
         for name in ["NewCase", "NewConsent", "PersonDetails", "Contact"] {
@@ -653,5 +766,133 @@ mod tests {
         assert!(erased.person.erased.is_some());
         check(&schemas, "CaseView", &erased);
         check(&schemas, "PersonView", &erased.person);
+
+        // Intelligence: a source, a report with every optional field (so its summary carries an
+        // indicator assessment), and a bare one.
+        let source = core
+            .create_source(
+                &mgr,
+                serde_json::from_value(serde_json::json!({"kind": "ngo", "name": "Partner NGO"}))
+                    .expect("source"),
+            )
+            .expect("source created");
+        let full_report: NewReport = serde_json::from_value(serde_json::json!({
+            "received_on": "2024-06-01",
+            "source_id": source.id,
+            "narrative": "People seen collected by van at dawn",
+            "area": "Leeds",
+            "indicators": ["ILO08"],
+            "age_group": "adult",
+            "exploitation_kind": "labour",
+            "identifiers": [{"kind": "vehicle", "value": "AB12 CDE"}],
+            "case_ids": [case.id],
+            "suspect_ids": []
+        }))
+        .expect("a full NewReport");
+        let bare_report: NewReport = serde_json::from_value(serde_json::json!({
+            "source_id": source.id,
+            "narrative": "A call about a car wash"
+        }))
+        .expect("a bare NewReport");
+        check(&schemas, "NewReport", &full_report);
+        check(&schemas, "NewReport", &bare_report);
+        let summary = core.create_report(&mgr, full_report).expect("report");
+        assert!(summary.assessment.is_some());
+        check(&schemas, "ReportSummary", &summary);
+        let summary = core.create_report(&mgr, bare_report).expect("report");
+        check(&schemas, "ReportSummary", &summary);
+
+        // Facilities: every optional field, and none.
+        let full_facility: FacilityInput = serde_json::from_value(serde_json::json!({
+            "name": "Safe house 1",
+            "operator": "Aftercare provider",
+            "region": "Yorkshire and the Humber",
+            "address": {"address": "10 Test Road", "location": {"lat": 53.8, "lon": -1.5}},
+            "capacity": 6,
+            "accepts": {"genders": ["female"], "age_groups": ["adult"], "max_dependants": 2,
+                        "pregnancy": true},
+            "languages": ["en", "sq"],
+            "specialisms": ["sexual"],
+            "services": ["medical"],
+            "security": "high",
+            "admission_rules": ["no_current_substance_use"],
+            "open_to_referrals": true
+        }))
+        .expect("a full FacilityInput");
+        let bare_facility: FacilityInput = serde_json::from_value(serde_json::json!({
+            "name": "Safe house 2",
+            "operator": "Aftercare provider",
+            "region": "Yorkshire and the Humber",
+            "address": {"address": "12 Test Road", "location": {"lat": 53.8, "lon": -1.5}},
+            "capacity": 4,
+            "accepts": {"genders": ["male"], "age_groups": ["adult"]}
+        }))
+        .expect("a bare FacilityInput");
+        check(&schemas, "FacilityInput", &full_facility);
+        check(&schemas, "FacilityInput", &bare_facility);
+        for input in [full_facility, bare_facility] {
+            let view = core.create_facility(&admin, input).expect("facility");
+            check(&schemas, "FacilityView", &view);
+            // As a role that may not see the address: the view without it.
+            let view = core.facility(&mgr, view.id).expect("facility");
+            check(&schemas, "FacilityView", &view);
+        }
+
+        // Needs and an NRM referral on the case with consent, once the person is free.
+        let case = core.case(&mgr, case.id).expect("case");
+        let case = core
+            .record_case_event(
+                &mgr,
+                case.id,
+                case.version,
+                serde_json::from_value(serde_json::json!({
+                    "kind": {"type": "rescued", "origin": "self_presented"},
+                    "date": "2024-06-02"
+                }))
+                .expect("a NewEvent"),
+            )
+            .expect("rescued");
+        check(&schemas, "CaseView", &case);
+        let needs: NeedsInput = serde_json::from_value(serde_json::json!({
+            "needs": {"gender": "female", "age_group": "adult", "languages": ["sq"]},
+            "assessed_on": "2024-06-02",
+            "keep_together_with": [],
+            "keep_apart_from": []
+        }))
+        .expect("a NeedsInput");
+        check(&schemas, "NeedsInput", &needs);
+        let bare_needs: NeedsInput = serde_json::from_value(serde_json::json!({
+            "needs": {"gender": "female", "age_group": "adult"}
+        }))
+        .expect("a bare NeedsInput");
+        check(&schemas, "NeedsInput", &bare_needs);
+        core.assess_needs(&mgr, case.id, case.version, needs)
+            .expect("needs assessed");
+        let referral: NewReferral = serde_json::from_value(serde_json::json!({
+            "referred_on": "2024-06-03",
+            "referrer": "other_first_responder",
+            "first_responder_org": "Partner First Responder",
+            "immigration": {"subject_to_immigration_control": false,
+                "foreign_national_offender_detained": false, "deportation_started": false,
+                "immigration_detainee": false, "inadmissible_asylum_claim": false},
+            "exploitation_location": "Leeds",
+            "exploitation_start": "2024-01-01",
+            "exploitation_end": "2024-05-31",
+            "exploitation_ongoing": false,
+            "indicators": ["ILO08"],
+            "consent_informed": true,
+            "notes": "test"
+        }))
+        .expect("a full NewReferral");
+        let bare_referral: NewReferral = serde_json::from_value(serde_json::json!({
+            "referrer": "other_first_responder",
+            "first_responder_org": "Partner First Responder"
+        }))
+        .expect("a bare NewReferral");
+        check(&schemas, "NewReferral", &referral);
+        check(&schemas, "NewReferral", &bare_referral);
+        let case = core.case(&mgr, case.id).expect("case");
+        core.nrm_refer(&mgr, case.id, case.version, referral)
+            .expect("referred");
     }
 }

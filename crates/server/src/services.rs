@@ -1182,8 +1182,6 @@ pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<App
 pub const CORE_TYPES: &[(&str, &str)] = &[
     ("SourceView", "unchain_core::intel::SourceView"),
     ("Source", "unchain_core::intel::Source"),
-    ("ReportSummary", "unchain_core::intel::ReportSummary"),
-    ("NewReport", "unchain_core::intel::NewReport"),
     ("ReportDetail", "unchain_core::intel::ReportDetail"),
     (
         "DisseminationView",
@@ -1219,12 +1217,6 @@ pub const CORE_TYPES: &[(&str, &str)] = &[
     ),
     ("JusticeRecord", "unchain_core::justice::JusticeRecord"),
     ("AdvocacyShare", "unchain_core::justice::AdvocacyShare"),
-    ("FacilityView", "unchain_core::facilities::FacilityView"),
-    ("FacilityInput", "unchain_core::facilities::FacilityInput"),
-    (
-        "FacilityAddress",
-        "unchain_core::facilities::FacilityAddress",
-    ),
     ("NeedsSummary", "unchain_core::placements::NeedsSummary"),
     ("NeedsView", "unchain_core::placements::NeedsView"),
     ("Matches", "unchain_core::placements::Matches"),
