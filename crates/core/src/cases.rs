@@ -184,6 +184,7 @@ pub struct CaseView {
 
 /// A line of a case list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     /// The case id.
     pub id: Uuid,
@@ -198,10 +199,12 @@ pub struct CaseSummary {
     /// The owner's user name.
     pub owner: String,
     /// The stage.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub stage: Stage,
     /// The day it opened.
     pub opened_on: NaiveDate,
     /// Tracks still open.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub open_tracks: Vec<Track>,
 }
 

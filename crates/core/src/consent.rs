@@ -122,6 +122,7 @@ pub struct NewConsent {
 
 /// The consent in force for one scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentStatus {
     /// The scope.
     pub scope: ConsentScope,

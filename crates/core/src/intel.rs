@@ -72,6 +72,7 @@ pub enum SourceKind {
 /// Helpline", "Member of the public"), never a private person's: informants' identities do not
 /// belong in a record kept in clear.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// What kind of source.
@@ -91,6 +92,7 @@ impl Record for Source {
 
 /// A source as shown, with whether its group has been trained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceView {
     /// The source's id.
     pub id: Uuid,

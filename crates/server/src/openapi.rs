@@ -44,6 +44,10 @@ pub const EXACT_CORE_TYPES: &[&str] = &[
     "FacilityView",
     "NeedsInput",
     "NewReferral",
+    "CaseSummary",
+    "ConsentStatus",
+    "Source",
+    "SourceView",
 ];
 
 /// The core types still named in the document as open objects, with the Rust type that defines
@@ -55,7 +59,6 @@ const CORE_TYPES: &[(&str, &str)] = &[
         "unchain_core::records::Entity<unchain_core::users::User>",
     ),
     ("TokenInfo", "unchain_core::tokens::TokenInfo"),
-    ("CaseSummary", "unchain_core::cases::CaseSummary"),
     ("TimelineEntry", "unchain_core::cases::TimelineEntry"),
     ("DocumentMeta", "unchain_core::documents::DocumentMeta"),
     ("NewDocument", "unchain_core::documents::NewDocument"),
@@ -63,7 +66,6 @@ const CORE_TYPES: &[(&str, &str)] = &[
         "ConsentRecord",
         "unchain_core::records::Entity<unchain_core::consent::ConsentRecord>",
     ),
-    ("ConsentStatus", "unchain_core::consent::ConsentStatus"),
     (
         "CommunityGroup",
         "unchain_core::campaign::CommunityGroup (as Entity when returned)",
@@ -462,6 +464,10 @@ pub fn document() -> OpenApi {
     components = exact::<unchain_core::facilities::FacilityView>(components);
     components = exact::<unchain_core::placements::NeedsInput>(components);
     components = exact::<unchain_core::referrals::NewReferral>(components);
+    components = exact::<unchain_core::cases::CaseSummary>(components);
+    components = exact::<unchain_core::consent::ConsentStatus>(components);
+    components = exact::<unchain_core::intel::Source>(components);
+    components = exact::<unchain_core::intel::SourceView>(components);
     for (name, rust) in CORE_TYPES.iter().chain(crate::services::CORE_TYPES) {
         components = components.schema(
             *name,
@@ -769,13 +775,63 @@ mod tests {
 
         // Intelligence: a source, a report with every optional field (so its summary carries an
         // indicator assessment), and a bare one.
-        let source = core
-            .create_source(
+        let statuses = core
+            .consent_status(
                 &mgr,
-                serde_json::from_value(serde_json::json!({"kind": "ngo", "name": "Partner NGO"}))
-                    .expect("source"),
+                case.person.id,
+                NaiveDate::from_ymd_opt(2024, 6, 3).expect("date"),
             )
+            .expect("consent status");
+        assert!(statuses.iter().any(|s| s.since.is_some()));
+        assert!(statuses.iter().any(|s| s.since.is_none()));
+        for status in &statuses {
+            check(&schemas, "ConsentStatus", status);
+        }
+        let cases = core
+            .cases(&mgr, &unchain_core::cases::CaseFilter::default())
+            .expect("cases");
+        assert_eq!(cases.len(), 2);
+        for summary in &cases {
+            check(&schemas, "CaseSummary", summary);
+        }
+
+        let source: unchain_core::intel::Source =
+            serde_json::from_value(serde_json::json!({"kind": "ngo", "name": "Partner NGO"}))
+                .expect("source");
+        check(&schemas, "Source", &source);
+        let source = core.create_source(&mgr, source).expect("source created");
+        check(&schemas, "SourceView", &source);
+        // A trained community group's source carries `group_id` and `trained_since`.
+        core.create_user(&admin, "camp", Role::CampaignOfficer)
+            .expect("campaign officer");
+        let camp = core.actor("camp").expect("campaign actor");
+        let group = core
+            .create_group(
+                &camp,
+                serde_json::from_value(serde_json::json!({"name": "Leeds group",
+                    "area": "Leeds", "members": 12, "joined_on": "2024-01-10"}))
+                .expect("group"),
+            )
+            .expect("group created");
+        core.record_training(
+            &camp,
+            serde_json::from_value(serde_json::json!({"group_id": group.id,
+                "date": "2024-02-01", "trainer": "Trainer", "attendees": 10,
+                "topic": "Spotting the signs"}))
+            .expect("training"),
+        )
+        .expect("training recorded");
+        let group_source: unchain_core::intel::Source = serde_json::from_value(
+            serde_json::json!({"kind": "community_group", "name": "Leeds group",
+                "group_id": group.id}),
+        )
+        .expect("source");
+        check(&schemas, "Source", &group_source);
+        let group_source = core
+            .create_source(&mgr, group_source)
             .expect("source created");
+        assert!(group_source.trained_since.is_some());
+        check(&schemas, "SourceView", &group_source);
         let full_report: NewReport = serde_json::from_value(serde_json::json!({
             "received_on": "2024-06-01",
             "source_id": source.id,

@@ -1180,8 +1180,6 @@ pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<App
 
 /// The core types the service endpoints name, for the OpenAPI document.
 pub const CORE_TYPES: &[(&str, &str)] = &[
-    ("SourceView", "unchain_core::intel::SourceView"),
-    ("Source", "unchain_core::intel::Source"),
     ("ReportDetail", "unchain_core::intel::ReportDetail"),
     (
         "DisseminationView",
