@@ -25,6 +25,7 @@ use crate::validate::{check, required};
 /// Roles the standard does not list (a financier, a money launderer) are `other`, described in
 /// the sealed role details.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PerpetratorRole {
     /// `TravellingPartner`.
@@ -103,6 +104,7 @@ impl PerpetratorRole {
 
 /// A suspect's details, to record or to replace.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuspectDetails {
     /// Names, phones, addresses, plates, businesses, handles (sealed).
@@ -218,6 +220,7 @@ pub fn suspect_label(id: Uuid) -> String {
 
 /// A suspect as listed: no identifiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuspectSummary {
     /// The id.
     pub id: Uuid,
@@ -269,6 +272,7 @@ impl fmt::Debug for SuspectView {
 
 /// A suspect to record, with its first links.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSuspect {
     /// Who they are.

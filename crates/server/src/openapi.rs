@@ -48,6 +48,9 @@ pub const EXACT_CORE_TYPES: &[&str] = &[
     "ConsentStatus",
     "Source",
     "SourceView",
+    "NewSuspect",
+    "SuspectDetails",
+    "SuspectSummary",
 ];
 
 /// The core types still named in the document as open objects, with the Rust type that defines
@@ -468,6 +471,8 @@ pub fn document() -> OpenApi {
     components = exact::<unchain_core::consent::ConsentStatus>(components);
     components = exact::<unchain_core::intel::Source>(components);
     components = exact::<unchain_core::intel::SourceView>(components);
+    components = exact::<unchain_core::suspects::NewSuspect>(components);
+    components = exact::<unchain_core::suspects::SuspectSummary>(components);
     for (name, rust) in CORE_TYPES.iter().chain(crate::services::CORE_TYPES) {
         components = components.schema(
             *name,
@@ -857,6 +862,29 @@ mod tests {
         check(&schemas, "ReportSummary", &summary);
         let summary = core.create_report(&mgr, bare_report).expect("report");
         check(&schemas, "ReportSummary", &summary);
+
+        // Suspects: every optional field, and none.
+        let full_suspect: unchain_core::suspects::NewSuspect =
+            serde_json::from_value(serde_json::json!({
+                "details": {
+                    "identifiers": [{"kind": "phone", "value": "07700 900456"}],
+                    "roles": ["recruiter_or_intermediary"],
+                    "role_details": "met her at the station",
+                    "nationality": "GB",
+                    "gender": "male"
+                },
+                "report_ids": [summary.id],
+                "case_ids": [case.id]
+            }))
+            .expect("a full NewSuspect");
+        let bare_suspect: unchain_core::suspects::NewSuspect =
+            serde_json::from_value(serde_json::json!({})).expect("a bare NewSuspect");
+        for new in [full_suspect, bare_suspect] {
+            check(&schemas, "NewSuspect", &new);
+            check(&schemas, "SuspectDetails", &new.details);
+            let suspect = core.create_suspect(&mgr, new).expect("suspect");
+            check(&schemas, "SuspectSummary", &suspect);
+        }
 
         // Facilities: every optional field, and none.
         let full_facility: FacilityInput = serde_json::from_value(serde_json::json!({

@@ -1186,8 +1186,6 @@ pub const CORE_TYPES: &[(&str, &str)] = &[
         "unchain_core::intel::DisseminationView",
     ),
     ("NewDissemination", "unchain_core::intel::NewDissemination"),
-    ("SuspectSummary", "unchain_core::suspects::SuspectSummary"),
-    ("NewSuspect", "unchain_core::suspects::NewSuspect"),
     ("SuspectView", "unchain_core::suspects::SuspectView"),
     (
         "Rescue",
