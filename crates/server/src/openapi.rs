@@ -517,6 +517,42 @@ mod tests {
 
     use super::*;
 
+    /// Every `$ref` anywhere in the document names a component that exists: a type registered
+    /// by name only (or a field pointing at an unregistered nested type) would leave integrators'
+    /// generators and schemathesis with a dangling reference.
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &Value, refs: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref") {
+                        refs.push(r.clone());
+                    }
+                    map.values().for_each(|x| walk(x, refs));
+                }
+                Value::Array(items) => items.iter().for_each(|x| walk(x, refs)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(document()).expect("the document serialises");
+        let schemas = components();
+        let mut refs = Vec::new();
+        walk(&doc, &mut refs);
+        assert!(
+            refs.len() > 100,
+            "only {} references: the walk is broken",
+            refs.len()
+        );
+        let dangling: Vec<_> = refs
+            .iter()
+            .filter(|r| {
+                r.strip_prefix("#/components/schemas/")
+                    .is_none_or(|name| !schemas.contains_key(name))
+            })
+            .collect();
+        assert!(dangling.is_empty(), "{dangling:?}");
+    }
+
     fn components() -> Map<String, Value> {
         let doc = serde_json::to_value(document()).expect("the document serialises");
         doc["components"]["schemas"]

@@ -118,7 +118,6 @@ pub struct PersonBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// The details (names, date of birth, nationalities, contacts, …): they replace the old.
-    #[schema(value_type = Object)]
     pub details: PersonDetails,
 }
 
