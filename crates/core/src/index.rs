@@ -112,8 +112,8 @@ fn ids(backend: &dyn Backend, index: &str, owner: Uuid, collection: &str) -> Res
 pub(crate) fn of_case<T: Record>(backend: &dyn Backend, case_id: Uuid) -> Result<Vec<Entity<T>>> {
     let mut out = Vec::new();
     for id in ids(backend, BY_CASE, case_id, T::COLLECTION)? {
-        if let Some(e) = records::find::<T>(backend, id)?
-            && e.data.case_id() == Some(case_id)
+        if let Some(e) =
+            records::find::<T>(backend, id)?.filter(|e| e.data.case_id() == Some(case_id))
         {
             out.push(e);
         }
@@ -128,8 +128,8 @@ pub(crate) fn of_person<T: Record>(
 ) -> Result<Vec<Entity<T>>> {
     let mut out = Vec::new();
     for id in ids(backend, BY_PERSON, person_id, T::COLLECTION)? {
-        if let Some(e) = records::find::<T>(backend, id)?
-            && e.data.person_id() == Some(person_id)
+        if let Some(e) =
+            records::find::<T>(backend, id)?.filter(|e| e.data.person_id() == Some(person_id))
         {
             out.push(e);
         }
