@@ -9,8 +9,8 @@ use assert_cmd::Command;
 use serde_json::{Value, json};
 
 /// The `unchain` binary, built once per test run (the test crate cannot depend on a binary, so
-/// it asks cargo; a fresh build is a no-op).
-fn binary() -> &'static Path {
+/// it asks cargo; a fresh build is a no-op). Also used by `hardening.rs`.
+pub(crate) fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().expect("test exe");

@@ -3,35 +3,13 @@
 //! house addresses are sealed before they reach the store.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use unchain_core::cases::CaseFilter;
 use unchain_core::{Config, Unchain};
 
-/// The `unchain` binary, built once (as `cli.rs` does).
-fn binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test exe");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("profile dir")
-            .to_path_buf();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-q", "-p", "unchain-cli", "--bin", "unchain"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building unchain failed");
-        profile_dir.join(format!("unchain{}", std::env::consts::EXE_SUFFIX))
-    })
-}
-
 fn unchain(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new(binary())
+    let out = std::process::Command::new(crate::cli::binary())
         .args(args)
         .env("UNCHAIN_DATA_DIR", dir)
         .env("NO_COLOR", "1")

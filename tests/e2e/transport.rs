@@ -11,7 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use crate::server::Resp;
 
 /// The `unchain-server` binary, built once.
 fn binary() -> &'static Path {
@@ -148,25 +148,6 @@ fn refused(args: &[&str]) -> Output {
     let _ = child.kill();
     let _ = child.wait();
     panic!("the server started when it should have refused: {args:?}");
-}
-
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("JSON body")
-    }
 }
 
 /// One HTTP/1.1 request (`Connection: close`) over any stream, plain or TLS.
