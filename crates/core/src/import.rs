@@ -1065,11 +1065,6 @@ impl Unchain {
         if prepared.plain.is_empty() {
             return Ok(());
         }
-        let encoded = prepared
-            .plain
-            .iter()
-            .map(|(id, r)| Ok((*id, records::encode(r)?)))
-            .collect::<Result<Vec<_>>>()?;
         self.keyring.store_fresh(prepared.keys, |keys| {
             self.write_bulk(actor, Operation::IntelCreate, |backend, batch| {
                 keys.stage(batch);
@@ -1077,12 +1072,14 @@ impl Unchain {
                     let source = records::load::<Source>(backend, *s)?;
                     records::stage_check(batch, &source);
                 }
-                let mut targets = Vec::with_capacity(encoded.len());
-                for (id, bytes) in &encoded {
+                // Encoded here, straight into the batch: a retry (lost audit-head race)
+                // encodes again rather than every attempt copying a kept encoding.
+                let mut targets = Vec::with_capacity(prepared.plain.len());
+                for (id, report) in &prepared.plain {
                     batch.put(
                         IntelligenceReport::COLLECTION,
                         id.as_bytes().to_vec(),
-                        bytes.clone(),
+                        records::encode(report)?,
                         unchain_store::Expect::Absent,
                     );
                     targets.push(records::target::<IntelligenceReport>(*id));
