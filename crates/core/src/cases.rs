@@ -231,9 +231,11 @@ pub struct CaseFilter {
 
 /// A stage-line or advocacy event to record through [`Unchain::record_case_event`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
     /// What happened.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub kind: EventKind,
     /// When it happened; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,6 +247,7 @@ pub struct NewEvent {
 
 /// One line of a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     /// When it happened.
     pub date: NaiveDate,
@@ -256,6 +259,7 @@ pub struct TimelineEntry {
     pub description: String,
     /// The event itself (`None` for entries that are not lifecycle events, e.g. documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub event: Option<EventKind>,
     /// The reason given, shown only to viewers who may see identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -95,6 +95,7 @@ impl ImportOptions {
 
 /// One bad line: its number (1-based, as an editor shows it), the field and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineError {
     /// The line number in the file.
     pub line: u64,
@@ -136,6 +137,7 @@ pub const MAX_ERRORS: usize = 1000;
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Records read (lines of data; a CSV header is not one).
     pub records: u64,
@@ -146,6 +148,7 @@ pub struct ImportReport {
     /// The first [`MAX_ERRORS`] line errors.
     pub errors: Vec<LineError>,
     /// Where rejected lines were written.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub rejects: Option<PathBuf>,
 }
 

@@ -445,6 +445,7 @@ impl From<indicators::Assessment> for IndicatorAssessment {
 
 /// A grading as recorded: what, by whom, when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradingRecord {
     /// The grading (3x5x2, or 5x5x5 kept as recorded on older reports).
     pub grading: Grading,
@@ -602,15 +603,14 @@ pub struct ReportSummary {
     pub suspect_ids: Vec<Uuid>,
     /// The current grading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub grading: Option<GradingRecord>,
     /// Every grading, oldest first.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub gradings: Vec<GradingRecord>,
 }
 
 /// A report read in full: the summary with the narrative and the identifiers (when not erased).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDetail {
     /// Everything but the sealed parts.
     #[serde(flatten)]
@@ -655,6 +655,7 @@ pub struct ReportFilter {
 
 /// A dissemination to record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDissemination {
     /// The police force (e.g. "West Yorkshire Police").
@@ -710,6 +711,7 @@ impl Record for Dissemination {
 
 /// A dissemination as shown.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DisseminationView {
     /// Its id.
     pub id: Uuid,

@@ -246,6 +246,7 @@ pub struct SuspectSummary {
 
 /// A suspect read in full (the read is audited).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuspectView {
     /// Everything but the sealed parts.
     #[serde(flatten)]
