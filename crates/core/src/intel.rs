@@ -909,7 +909,7 @@ impl Unchain {
             Ok(records::find::<Source>(backend, s)?.is_some())
         })?)?;
         let id = Uuid::now_v7();
-        let report = self.build_report(actor, new, id, today, self.clock.now())?;
+        let report = self.build_report(actor, new, id, today, self.clock.now(), None)?;
         Ok((id, report))
     }
 
@@ -970,6 +970,7 @@ impl Unchain {
         id: Uuid,
         today: NaiveDate,
         now: DateTime<Utc>,
+        fresh: Option<&unchain_store::crypto::FreshKeys>,
     ) -> Result<IntelligenceReport> {
         let mut indicators: Vec<String> = Vec::new();
         for raw in &new.indicators {
@@ -989,7 +990,8 @@ impl Unchain {
         Ok(IntelligenceReport {
             received_on: new.received_on.unwrap_or(today),
             source_id: new.source_id,
-            narrative: self.seal(
+            narrative: self.seal_with(
+                fresh,
                 id,
                 IntelligenceReport::KIND,
                 id,
@@ -1004,7 +1006,8 @@ impl Unchain {
             identifiers: if identifiers.is_empty() {
                 None
             } else {
-                Some(self.seal(
+                Some(self.seal_with(
+                    fresh,
                     id,
                     IntelligenceReport::KIND,
                     id,

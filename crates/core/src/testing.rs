@@ -20,6 +20,12 @@ pub(crate) fn now() -> DateTime<Utc> {
 /// A core over memory, and its backend (so tests can compare raw contents).
 pub(crate) fn core() -> (Unchain, Arc<MemoryBackend>) {
     let backend = Arc::new(MemoryBackend::new());
+    (reopen(&backend), backend)
+}
+
+/// Another core over the same memory store, with empty caches (as after a restart): what it
+/// reads, the store really holds.
+pub(crate) fn reopen(backend: &Arc<MemoryBackend>) -> Unchain {
     let dyn_backend: Arc<dyn Backend> = backend.clone();
     let store = Store::over(
         dyn_backend,
@@ -28,13 +34,12 @@ pub(crate) fn core() -> (Unchain, Arc<MemoryBackend>) {
         unchain_store::schema::MIGRATIONS,
     )
     .expect("store opens");
-    let core = Unchain::over(
+    Unchain::over(
         store,
         Arc::new(FixedClock(now())),
         MasterKey::from_bytes([7; 32]),
     )
-    .expect("core opens");
-    (core, backend)
+    .expect("core opens")
 }
 
 /// Creates the administrator and one user of each role; returns their actors by role.
