@@ -118,11 +118,11 @@ pub struct NewCase {
     pub person: PersonDetails,
     /// Where the case is handled; defaults to England and Wales.
     #[serde(default = "default_jurisdiction")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types identified so far.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
     pub exploitation: Vec<ExploitationType>,
     /// The day the case opened (the first report); defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,10 +155,10 @@ pub struct CaseView {
     /// The responsible staff member (user name).
     pub owner: String,
     /// Jurisdiction.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
     pub exploitation: Vec<ExploitationType>,
     /// The rescue, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,7 +170,7 @@ pub struct CaseView {
     /// The day the case opened.
     pub opened_on: NaiveDate,
     /// Where on the stage line it is.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Stage>))]
     pub stage: Stage,
     /// The NRM track.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -179,7 +179,7 @@ pub struct CaseView {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub aftercare: AftercareState,
     /// The advocacy track.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<AdvocacyState>))]
     pub advocacy: AdvocacyState,
     /// The facility the person is placed at, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,7 +208,7 @@ pub struct CaseSummary {
     /// The owner's user name.
     pub owner: String,
     /// The stage.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Stage>))]
     pub stage: Stage,
     /// The day it opened.
     pub opened_on: NaiveDate,

@@ -137,19 +137,19 @@ pub struct FacilityInput {
     pub languages: BTreeSet<String>,
     /// Specialisms.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<ExploitationType>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<Service>))]
     pub services: BTreeSet<Service>,
     /// Security level (default standard).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<SecurityLevel>))]
     pub security: SecurityLevel,
     /// Admission rules.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<AdmissionRule>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals (default yes).
     #[serde(default = "yes")]
@@ -196,16 +196,16 @@ pub struct FacilityView {
     /// Languages.
     pub languages: BTreeSet<String>,
     /// Specialisms.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<ExploitationType>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<Service>))]
     pub services: BTreeSet<Service>,
     /// Security.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<SecurityLevel>))]
     pub security: SecurityLevel,
     /// Admission rules.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<AdmissionRule>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals.
     pub open_to_referrals: bool,

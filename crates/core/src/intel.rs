@@ -477,11 +477,11 @@ pub struct NewReport {
     pub indicators: Vec<String>,
     /// Adult or child, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<IndicatorAgeGroup>))]
     pub age_group: Option<IndicatorAgeGroup>,
     /// Labour or sexual exploitation, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<ExploitationKind>))]
     pub exploitation_kind: Option<ExploitationKind>,
     /// Names, phones, addresses, plates, businesses, handles mentioned (sealed).
     #[serde(default)]

@@ -127,7 +127,7 @@ pub enum ProsecutionStep {
     /// The verdict.
     Verdict {
         /// Convicted or acquitted.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Verdict>))]
         verdict: Verdict,
         /// The sentence on a conviction (e.g. "8 years' imprisonment; slavery and trafficking
         /// prevention order").
@@ -218,7 +218,7 @@ pub struct Prosecution {
     /// When it was reported.
     pub reported_on: NaiveDate,
     /// Where it stands (the case's prosecution track for this suspect).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ProsecutionState>))]
     pub state: ProsecutionState,
     /// Every milestone after the report, in order.
     #[serde(default)]
@@ -228,7 +228,7 @@ pub struct Prosecution {
     pub offences: Vec<Offence>,
     /// The verdict, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<Verdict>))]
     pub verdict: Option<Verdict>,
     /// The sentence, on a conviction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -242,7 +242,7 @@ pub struct Claim {
     /// The case.
     pub case_id: Uuid,
     /// Where it is brought.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimForum>))]
     pub forum: ClaimForum,
     /// The forum's reference (CICA or tribunal case number), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,7 +259,7 @@ pub struct Claim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_pence: Option<i64>,
     /// Where it stands (the case's track for this claim).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimState>))]
     pub state: ClaimState,
     /// Every change, in order.
     pub history: Vec<ClaimHistoryEntry>,
@@ -281,7 +281,7 @@ pub struct ClaimHistoryEntry {
     /// When it happened.
     pub on: NaiveDate,
     /// The state after it.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimState>))]
     pub state: ClaimState,
     /// The amount that came with it (claimed, awarded, settled or paid), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,7 +356,7 @@ pub struct ProsecutionChange {
 #[serde(deny_unknown_fields)]
 pub struct NewClaim {
     /// Where.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimForum>))]
     pub forum: ClaimForum,
     /// When; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -479,7 +479,7 @@ pub struct JusticeRecord {
     /// The person's pseudonym.
     pub pseudonym: String,
     /// Whether the person asked for the NGO's advocacy.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<AdvocacyState>))]
     pub advocacy: AdvocacyState,
     /// Since when.
     #[serde(skip_serializing_if = "Option::is_none")]

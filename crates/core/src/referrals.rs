@@ -50,7 +50,7 @@ pub struct ReferralNarrative {
     pub indicators: Vec<String>,
     /// The person's immigration situation, which chose the competent authority.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::flags::<ImmigrationSituation>))]
     pub immigration: ImmigrationSituation,
     /// Anything else the First Responder was told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,7 +70,7 @@ pub struct DecisionRecord {
     /// The day the competent authority made it.
     pub on: NaiveDate,
     /// Positive or negative.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
     pub outcome: Outcome,
 }
 
@@ -79,7 +79,7 @@ pub struct DecisionRecord {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReconsiderationRecord {
     /// Which decision is reconsidered.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmDecision>))]
     pub of: NrmDecision,
     /// When the request was made.
     pub requested_on: NaiveDate,
@@ -113,7 +113,7 @@ pub enum NrmChangeKind {
     /// The referral (or Duty to Notify) was made.
     Referred {
         /// Which route.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
         route: NrmRoute,
     },
     /// See [`NrmUpdate::Notified`].
@@ -121,7 +121,7 @@ pub enum NrmChangeKind {
     /// See [`NrmUpdate::ReasonableGrounds`].
     ReasonableGrounds {
         /// Positive or negative.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// See [`NrmUpdate::ReconsiderationRequested`].
@@ -129,7 +129,7 @@ pub enum NrmChangeKind {
     /// See [`NrmUpdate::ConclusiveGrounds`].
     ConclusiveGrounds {
         /// Positive or negative.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// See [`NrmUpdate::MoveOnStarted`].
@@ -169,15 +169,15 @@ pub struct NrmReferral {
     /// 1 for the case's first referral, 2 for the next (after one ended), …
     pub number: u32,
     /// Where the person was referred (the calendar and rules of the deadlines).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// NRM referral or Duty to Notify.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
     pub route: NrmRoute,
     /// The day the referral (or notification) was made; starts every deadline.
     pub referred_on: NaiveDate,
     /// The kind of organisation that referred.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ReferrerKind>))]
     pub referrer: ReferrerKind,
     /// The First Responder Organisation that made the referral (the NGO's partner when the NGO is
     /// not one).
@@ -189,7 +189,7 @@ pub struct NrmReferral {
     pub route_reasons: Vec<RouteReason>,
     /// Who decides (NRM referrals only; a Duty to Notify has no decision).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<CompetentAuthority>))]
     pub competent_authority: Option<CompetentAuthority>,
     /// Why that authority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,13 +303,13 @@ pub struct NewReferral {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_on: Option<NaiveDate>,
     /// The kind of organisation that refers (a partner First Responder when the NGO is not one).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ReferrerKind>))]
     pub referrer: ReferrerKind,
     /// The First Responder Organisation that makes the referral, by name.
     pub first_responder_org: String,
     /// The person's immigration situation (chooses the competent authority).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::flags::<ImmigrationSituation>))]
     pub immigration: ImmigrationSituation,
     /// Where the exploitation happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,7 +355,7 @@ pub enum NrmUpdate {
     /// The Reasonable Grounds decision (or the reconsidered one).
     ReasonableGrounds {
         /// Positive or negative.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// Reconsideration of the latest negative decision was requested.
@@ -363,7 +363,7 @@ pub enum NrmUpdate {
     /// The Conclusive Grounds decision (or the reconsidered one).
     ConclusiveGrounds {
         /// Positive or negative.
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// Move-on support started after a positive CG.
@@ -449,7 +449,7 @@ pub struct NrmDeadlines {
     /// The referral.
     pub referral_id: Uuid,
     /// The route.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
     pub route: NrmRoute,
     /// The NRM state.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]

@@ -34,18 +34,18 @@ pub enum RescuedPerson {
         person: PersonDetails,
         /// Where the case is handled; defaults to England and Wales.
         #[serde(default = "default_jurisdiction")]
-        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
         jurisdiction: Jurisdiction,
         /// Exploitation types identified so far.
         #[serde(default)]
-        #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
         exploitation: Vec<ExploitationType>,
         /// The responsible staff member's user name; defaults to the actor.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         owner: Option<String>,
         /// How they came to be free; defaults to `found_in_operation`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<RescueOrigin>))]
         origin: Option<RescueOrigin>,
     },
     /// Someone whose case exists: the case joins the rescue.
@@ -58,7 +58,7 @@ pub enum RescuedPerson {
         /// How they came to be free; defaults to `planned_operation` when the case's stage is
         /// `rescue_planned`, else `found_in_operation`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<RescueOrigin>))]
         origin: Option<RescueOrigin>,
     },
 }
@@ -97,7 +97,7 @@ pub struct RescuedEntry {
     /// `true` when the case existed and joined the rescue; `false` when the rescue opened it.
     pub joined: bool,
     /// How they came to be free.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<RescueOrigin>))]
     pub origin: RescueOrigin,
 }
 

@@ -1063,6 +1063,47 @@ mod tests {
         }
     }
 
+    /// The values read from serde's refusal are exactly the enum's, in order, for every pure
+    /// enum that lists its own (`ALL`), and none for a type that is not a unit-only enum.
+    #[test]
+    fn enum_values_come_from_serde() {
+        use unchain_core::openapi::variants;
+        fn names<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+            all.iter()
+                .map(|v| match serde_json::to_value(v).expect("serialises") {
+                    Value::String(s) => s,
+                    other => panic!("not a string: {other}"),
+                })
+                .collect()
+        }
+        assert_eq!(variants::<Jurisdiction>(), names(&Jurisdiction::ALL));
+        assert_eq!(
+            variants::<unchain_core::lifecycle::Stage>(),
+            names(&unchain_core::lifecycle::Stage::ALL)
+        );
+        assert_eq!(
+            variants::<unchain_core::placement::Service>(),
+            names(&unchain_core::placement::Service::ALL)
+        );
+        assert!(variants::<NewCase>().is_empty());
+        assert!(variants::<u32>().is_empty());
+        // One value, and two: serde words those lists differently.
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum One {
+            OnlyOne,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Two {
+            First,
+            Second,
+        }
+        let _ = (One::OnlyOne, Two::First, Two::Second);
+        assert_eq!(variants::<One>(), ["only_one"]);
+        assert_eq!(variants::<Two>(), ["first", "second"]);
+    }
+
     /// A name given twice in the document means one schema: utoipa names a type by its bare Rust
     /// name, so two core types of one name (e.g. `people::ContactKind` and
     /// `followups::ContactKind`) would silently overwrite each other.

@@ -64,7 +64,7 @@ pub struct DecisionBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// `positive` or `negative`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = unchain_core::openapi::one::<unchain_core::lifecycle::Outcome>)]
     pub outcome: unchain_core::lifecycle::Outcome,
     /// The day of the decision.
     pub on: NaiveDate,
