@@ -81,6 +81,15 @@ impl Record for Case {
     fn person_id(&self) -> Option<Uuid> {
         Some(self.person_id)
     }
+
+    fn links(&self) -> Vec<Uuid> {
+        let mut out = Vec::with_capacity(2 + self.report_ids.len() + self.suspect_ids.len());
+        out.push(crate::index::reference_key(&self.reference));
+        out.extend(self.rescue_id);
+        out.extend(&self.report_ids);
+        out.extend(&self.suspect_ids);
+        out
+    }
 }
 
 impl Case {
@@ -827,13 +836,16 @@ impl Unchain {
             return self.case(actor, id);
         }
         let wanted = reference.trim().to_ascii_uppercase();
-        let found = records::all::<Case>(self.backend.as_ref())?
-            .into_iter()
-            .find(|c| c.data.reference == wanted)
-            .ok_or_else(|| CoreError::NotFound {
-                kind: Case::KIND,
-                id: reference.to_owned(),
-            })?;
+        let found = crate::index::linking::<Case>(
+            self.backend.as_ref(),
+            crate::index::reference_key(&wanted),
+        )?
+        .into_iter()
+        .find(|c| c.data.reference == wanted)
+        .ok_or_else(|| CoreError::NotFound {
+            kind: Case::KIND,
+            id: reference.to_owned(),
+        })?;
         self.case_view(actor, found)
     }
 

@@ -1113,8 +1113,10 @@ impl Unchain {
         report: &Entity<IntelligenceReport>,
     ) -> Result<Vec<Uuid>> {
         let mut ids: BTreeSet<Uuid> = report.data.case_ids.iter().copied().collect();
-        for case in records::filter::<Case>(backend, |c| c.data.report_ids.contains(&report.id))? {
-            ids.insert(case.id);
+        for case in crate::index::linking::<Case>(backend, report.id)? {
+            if case.data.report_ids.contains(&report.id) {
+                ids.insert(case.id);
+            }
         }
         Ok(ids.into_iter().collect())
     }

@@ -830,8 +830,10 @@ impl Unchain {
         let mut ids: BTreeSet<Uuid> = BTreeSet::new();
         let mut errors = Vec::new();
         if let Some(rescue) = request.rescue_id {
-            let found: Vec<_> =
-                records::filter::<Case>(backend, |c| c.data.rescue_id == Some(rescue))?;
+            let found: Vec<_> = crate::index::linking::<Case>(backend, rescue)?
+                .into_iter()
+                .filter(|c| c.data.rescue_id == Some(rescue))
+                .collect();
             if found.is_empty() {
                 errors.push(FieldError::new(
                     "rescue_id",
