@@ -217,3 +217,86 @@ pub fn tagged<T: DeserializeOwned>(tag: &str) -> RefOr<Schema> {
 pub fn event_kind() -> RefOr<Schema> {
     tagged::<unchain_lifecycle::EventKind>("type")
 }
+
+fn nullable_geo_point() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .property("lat", number(-90.0, 90.0))
+        .required("lat")
+        .property("lon", number(-180.0, 180.0))
+        .required("lon")
+}
+
+fn string_set(max_length: usize) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max_length)),
+        )
+        .unique_items(true)
+}
+
+/// `unchain_placement::Needs`: what a person needs from a placement (the core's needs
+/// assessment input). Ranges are the core's and the matcher's checks (`dependants` at most 20,
+/// languages up to 35 characters, a region up to 100); enums' values come from serde. Real
+/// values are checked against it in the server's tests, so a field added to the type fails them.
+pub fn needs() -> RefOr<Schema> {
+    use unchain_nrm::ExploitationType;
+    use unchain_placement::{AgeGroup, ExclusionKind, Gender, SecurityLevel, Service};
+    let boolean = || ObjectBuilder::new().schema_type(Type::Boolean);
+    let zone = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("kind", one::<ExclusionKind>())
+        .required("kind")
+        .property("centre", geo_point())
+        .required("centre")
+        .property(
+            "radius_km",
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(0.0)),
+        )
+        .required("radius_km");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("gender", one::<Gender>())
+        .required("gender")
+        .property("age_group", one::<AgeGroup>())
+        .required("age_group")
+        .property(
+            "dependants",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(0))
+                .maximum(Some(20)),
+        )
+        .property("pregnant", boolean())
+        .property("languages", string_set(35))
+        .property("exploitation_types", set::<ExploitationType>())
+        .property("required_services", set::<Service>())
+        .property("required_security", one::<SecurityLevel>())
+        .property("exclusion_zones", ArrayBuilder::new().items(zone))
+        .property(
+            "preferred_region",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .max_length(Some(100)),
+        )
+        .property("preferred_point", nullable_geo_point())
+        .property("current_location", nullable_geo_point())
+        .property(
+            "max_travel_km",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::Number, Type::Null]))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(0.0)),
+        )
+        .property("current_substance_use", boolean())
+        .property("mental_health_stable", boolean())
+        .property("recently_trafficked", boolean())
+        .into()
+}

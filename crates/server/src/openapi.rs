@@ -1412,17 +1412,40 @@ mod tests {
         ck.check("NewRescue", &rescue);
         let rescue = any(&actors, |a| core.record_rescue(a, rescue.clone())).expect("rescue");
         ck.check("Rescue", &rescue);
-        for entry in &rescue.data.people {
+        // Every field of the needs set for the first person, none but the required for the other.
+        let full_needs = serde_json::json!({
+            "gender": "female", "age_group": "adult", "dependants": 1, "pregnant": false,
+            "languages": ["sq", "en"], "exploitation_types": ["labour"],
+            "required_services": ["interpreter"], "required_security": "standard",
+            "exclusion_zones": [{"kind": "place_of_exploitation",
+                "centre": {"lat": 53.8, "lon": -1.55}, "radius_km": 5.0}],
+            "preferred_region": "Yorkshire and the Humber",
+            "preferred_point": {"lat": 53.8, "lon": -1.5},
+            "current_location": {"lat": 53.79, "lon": -1.54},
+            "max_travel_km": 400.0, "current_substance_use": false,
+            "mental_health_stable": true, "recently_trafficked": true
+        });
+        for (i, entry) in rescue.data.people.iter().enumerate() {
             let case = any(&actors, |a| core.case(a, entry.case_id)).expect("case");
-            let needs: placements::NeedsInput = serde_json::from_value(serde_json::json!({
-                "needs": {"gender": "female", "age_group": "adult"}
-            }))
-            .expect("a NeedsInput");
+            let needs = if i == 0 {
+                full_needs.clone()
+            } else {
+                serde_json::json!({"gender": "female", "age_group": "adult"})
+            };
+            let needs: placements::NeedsInput =
+                serde_json::from_value(serde_json::json!({ "needs": needs }))
+                    .expect("a NeedsInput");
+            ck.check("NeedsInput", &needs);
             let summary = any(&actors, |a| {
                 core.assess_needs(a, case.id, case.version, needs.clone())
             })
             .expect("needs");
             ck.check("NeedsSummary", &summary);
+            let view = core
+                .needs_assessment(&actors[1], entry.case_id)
+                .expect("needs");
+            assert!(view.needs.is_some(), "a manager sees the needs");
+            ck.check("NeedsView", &view);
         }
         let request = placements::AssignRequest {
             rescue_id: Some(rescue.id),
@@ -1431,8 +1454,9 @@ mod tests {
         ck.check("AssignRequest", &request);
         let proposal = any(&actors, |a| core.placement_assign(a, &request)).expect("proposal");
         ck.check("Proposal", &proposal);
-        // Match and transport for the first of them.
-        let first = rescue.data.people[0].case_id;
+        // Match and transport for the second of them (the first needs more than any demo
+        // facility offers).
+        let first = rescue.data.people[1].case_id;
         let matches = any(&actors, |a| core.placement_matches(a, first)).expect("matches");
         let facility = matches
             .eligible
