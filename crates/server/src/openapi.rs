@@ -203,8 +203,13 @@ fn versioned_input(input: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .property(
             "version",
+            // `Option<u64>`: absent or null when sent as If-Match instead.
             ObjectBuilder::new()
-                .schema_type(Type::Integer)
+                .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Int64,
+                )))
+                .minimum(Some(0))
                 .description(Some("the version read (or send If-Match)")),
         )
         .property("input", reference(input))
@@ -294,6 +299,11 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
             if let Some(f) = format {
                 schema = schema.format(Some(utoipa::openapi::SchemaFormat::Custom(f.into())));
             }
+            if name == "jurisdiction" {
+                schema = schema.enum_values(Some(unchain_core::openapi::variants::<
+                    unchain_core::nrm::Jurisdiction,
+                >()));
+            }
             op = op.parameter(
                 ParameterBuilder::new()
                     .name(name)
@@ -313,6 +323,13 @@ fn operation(e: &Endpoint) -> utoipa::openapi::path::Operation {
         let mut schema = ObjectBuilder::new().schema_type(kind);
         if !q.format.is_empty() {
             schema = schema.format(Some(utoipa::openapi::SchemaFormat::Custom(q.format.into())));
+        }
+        if q.kind == "integer" {
+            // Every integer query parameter is unsigned (`u32`, `u64`, `usize`) but the year.
+            schema = match q.name {
+                "year" => schema.minimum(Some(1971)).maximum(Some(2100)),
+                _ => schema.minimum(Some(0)),
+            };
         }
         if q.name == "limit" {
             // Every list's page size (routes::MAX_LIMIT); outside it is 422 naming `limit`.
