@@ -1191,79 +1191,32 @@ fn u_of(v: &Value, field: &str) -> u64 {
 /// with no identity in clear in the store behind the server.
 #[test]
 fn the_whole_story_over_http() {
-    use chrono::NaiveDate;
     use unchain_core::cases::NewEvent;
-    use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
-    use unchain_core::facilities::{FacilityAddress, FacilityInput};
-    use unchain_core::followups::{ContactInput, ContactKind, ContactOutcome};
-    use unchain_core::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
-    use unchain_core::intel::{Identifier, IdentifierKind, NewDissemination, NewReport};
-    use unchain_core::justice::{ClaimUpdate, NewClaim, NewPoliceReport, Offence, ProsecutionStep};
-    use unchain_core::lifecycle::{ClaimForum, ClosureReason, EventKind, Verdict};
-    use unchain_core::nrm::{
-        AgeGroup as IndicatorAge, ExploitationKind, ExploitationType, Jurisdiction, ReferrerKind,
-    };
-    use unchain_core::people::{Gender, PersonDetails};
-    use unchain_core::placement::{self, Acceptance, GeoPoint, Needs};
-    use unchain_core::placements::{AssignRequest, ExitInput, ExitReason, NeedsInput};
-    use unchain_core::referrals::NewReferral;
-    use unchain_core::rescues::{NewRescue, RescuedPerson};
-    use unchain_core::store::{Backend, MemoryBackend, Scan, Store};
-    use unchain_core::suspects::{NewSuspect, SuspectDetails};
+    use unchain_core::lifecycle::{ClosureReason, EventKind};
+    use unchain_core::placements::AssignRequest;
+    use unchain_core::store::{Backend, MemoryBackend};
+    use unchain_core::testing::story::{self, day};
+    use unchain_core::testing::{contains, grading, memory_store, raw_bytes};
 
-    let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).expect("valid date");
     let memory: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
-    let store = Store::over(
-        memory.clone(),
-        "memory".into(),
-        unchain_core::store::SCHEMA_VERSION,
-        unchain_core::store::schema::MIGRATIONS,
-    )
-    .expect("store");
     let core = Unchain::over(
-        store,
+        memory_store(memory.clone()),
         Arc::new(SystemClock),
         unchain_core::store::MasterKey::from_bytes([5; 32]),
     )
     .expect("core");
     let s = Server::start_over(core);
-    let [ivy, kim, lee, max, ana] = [
-        Role::Investigator,
-        Role::AftercareCoordinator,
-        Role::LegalAdvocate,
-        Role::Manager,
-        Role::Analyst,
-    ]
-    .map(|r| s.user(r));
+    let [ivy, kim, lee, max, ana] = story::STAFF.map(|(_, role)| s.user(role));
 
     // Investigate: a helpline call, graded before anything goes to police.
-    let source = s.ok(
-        "POST",
-        "/api/v1/sources",
-        &ivy,
-        Some(json!({"kind": "helpline", "name": "Modern Slavery Helpline"})),
-    );
+    let source = s.ok("POST", "/api/v1/sources", &ivy, Some(j!(story::helpline())));
     let report = s.ok(
         "POST",
         "/api/v1/intel",
         &ivy,
-        Some(j!(NewReport {
-            received_on: Some(day(2, 20)),
-            source_id: s_of(&source, "id").parse().expect("uuid"),
-            narrative: "Caller saw young women taken nightly from a house on Zelda Road".into(),
-            area: Some("Leeds".into()),
-            indicators: ["DR01", "DR02", "EX01", "EX02", "CD01", "CD02"]
-                .map(String::from)
-                .to_vec(),
-            age_group: Some(IndicatorAge::Adult),
-            exploitation_kind: Some(ExploitationKind::Sexual),
-            identifiers: vec![Identifier {
-                kind: IdentifierKind::Phone,
-                value: "07700 900456".into(),
-            }],
-            case_ids: vec![],
-            suspect_ids: vec![],
-        })),
+        Some(j!(story::report(
+            s_of(&source, "id").parse().expect("uuid")
+        ))),
     );
     let rid = s_of(&report, "id");
     s.call("GET", &format!("/api/v1/intel/{rid}"), &ana, None)
@@ -1272,51 +1225,19 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/intel/{rid}/grading"),
         &ivy,
-        Some(
-            json!({"version": report["version"], "grading": j!(Grading::ThreeFiveTwo {
-                source: SourceEvaluation::Untested,
-                intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
-                handling: HandlingCode::P,
-                conditions: None,
-            })}),
-        ),
+        Some(json!({"version": report["version"], "grading": j!(grading())})),
     );
     assert!(u_of(&graded, "version") > u_of(&report, "version"));
 
     // Rescue: three women, two adults and a girl of 16, each a new case.
-    let person = |name: &str, age| PersonDetails {
-        names: vec![name.into()],
-        estimated_age: Some(age),
-        gender: Some(Gender::Female),
-        nationalities: vec!["AL".into()],
-        languages: vec!["sq".into()],
-        ..PersonDetails::default()
-    };
-    let people = [
-        person("Arta Zogu", 24),
-        person("Besa Krasniqi", 31),
-        person("Drita Hoxha", 16),
-    ];
     let rescue = s.ok(
         "POST",
         "/api/v1/rescues",
         &ivy,
-        Some(j!(NewRescue {
-            date: day(3, 4),
-            area: "Leeds".into(),
-            partner_agencies: vec!["West Yorkshire Police".into()],
-            report_ids: vec![rid.parse().expect("uuid")],
-            people: people
-                .iter()
-                .map(|p| RescuedPerson::New {
-                    person: p.clone(),
-                    jurisdiction: Jurisdiction::EnglandAndWales,
-                    exploitation: vec![ExploitationType::Sexual],
-                    owner: None,
-                    origin: None,
-                })
-                .collect(),
-        })),
+        Some(j!(story::rescue(
+            rid.parse().expect("uuid"),
+            &story::people()
+        ))),
     );
     let rescue_id = s_of(&rescue, "id");
     let case_ids: Vec<String> = rescue["people"]
@@ -1337,29 +1258,12 @@ fn the_whole_story_over_http() {
     // girl through her guardian for sharing (children are referred without consent).
     for (i, id) in case_ids.iter().enumerate() {
         let person_id = s_of(&case(&max, id)["person"], "id");
-        let mut scopes = vec![
-            ConsentScope::SharingWithPolice,
-            ConsentScope::SharingWithOrganisations,
-        ];
-        if i < 2 {
-            scopes.push(ConsentScope::NrmReferral);
-        }
-        for scope in scopes {
+        for consent in story::consents(i < 2) {
             let r = s.call(
                 "POST",
                 &format!("/api/v1/people/{person_id}/consents"),
                 &kim,
-                Some(j!(NewConsent {
-                    scope,
-                    given: true,
-                    on: Some(day(3, 5)),
-                    method: if i < 2 {
-                        ConsentMethod::VerbalInterpreted
-                    } else {
-                        ConsentMethod::Guardian
-                    },
-                    document_id: None,
-                })),
+                Some(j!(consent)),
             );
             assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         }
@@ -1378,12 +1282,7 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/intel/{rid}/disseminations"),
         &ivy,
-        Some(j!(NewDissemination {
-            force: "West Yorkshire Police".into(),
-            date: None,
-            reference: "WYP/2024/0311".into(),
-            summary: "Address and phone".into(),
-        })),
+        Some(j!(story::dissemination())),
     );
     assert_eq!(sent.status, 201, "{}", String::from_utf8_lossy(&sent.body));
 
@@ -1394,19 +1293,7 @@ fn the_whole_story_over_http() {
             "POST",
             &format!("/api/v1/cases/{id}/nrm"),
             &lee,
-            Some(json!({"version": version, "input": j!(NewReferral {
-                referred_on: Some(day(3, 7)),
-                referrer: ReferrerKind::NotFirstResponder,
-                first_responder_org: "Salvation Army".into(),
-                immigration: Default::default(),
-                exploitation_location: Some("Leeds".into()),
-                exploitation_start: Some(day(1, 10)),
-                exploitation_end: Some(day(3, 4)),
-                exploitation_ongoing: false,
-                indicators: vec!["ILO08".into()],
-                consent_informed: true,
-                notes: None,
-            })})),
+            Some(json!({"version": version, "input": j!(story::referral())})),
         );
         // A stale case version is refused and writes nothing.
         let before = s.changes().len();
@@ -1445,28 +1332,7 @@ fn the_whole_story_over_http() {
         "POST",
         "/api/v1/facilities",
         &kim,
-        Some(j!(FacilityInput {
-            name: "Rose House".into(),
-            operator: "Provider A".into(),
-            region: "Yorkshire and The Humber".into(),
-            address: FacilityAddress {
-                address: "12 Hidden Lane, Leeds".into(),
-                location: GeoPoint::new(53.8, -1.55),
-            },
-            capacity: 4,
-            accepts: Acceptance {
-                genders: [placement::Gender::Female].into(),
-                age_groups: [placement::AgeGroup::Adult, placement::AgeGroup::Child].into(),
-                max_dependants: 1,
-                pregnancy: true,
-            },
-            languages: Default::default(),
-            specialisms: Default::default(),
-            services: Default::default(),
-            security: Default::default(),
-            admission_rules: Default::default(),
-            open_to_referrals: true,
-        })),
+        Some(j!(story::rose_house())),
     );
     let house_id = s_of(&house, "id");
     let seen = s.ok("GET", &format!("/api/v1/facilities/{house_id}"), &ana, None);
@@ -1479,23 +1345,12 @@ fn the_whole_story_over_http() {
     )
     .problem(403);
     for (i, id) in case_ids.iter().enumerate() {
-        let age = if i < 2 {
-            placement::AgeGroup::Adult
-        } else {
-            placement::AgeGroup::Child
-        };
         let r = s.call(
             "POST",
             &format!("/api/v1/cases/{id}/needs"),
             &kim,
-            Some(
-                json!({"version": case(&kim, id)["version"], "input": j!(NeedsInput {
-                    needs: Needs::new(placement::Gender::Female, age),
-                    assessed_on: Some(day(3, 8)),
-                    keep_together_with: vec![],
-                    keep_apart_from: vec![],
-                })}),
-            ),
+            Some(json!({"version": case(&kim, id)["version"],
+                        "input": j!(story::needs(i < 2))})),
         );
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     }
@@ -1540,14 +1395,7 @@ fn the_whole_story_over_http() {
             "POST",
             &format!("/api/v1/followups/{}/contacts", s_of(&line, "id")),
             &kim,
-            Some(
-                json!({"version": line["version"], "input": j!(ContactInput {
-                    on: Some(day(3, 10)),
-                    kind: ContactKind::Call,
-                    outcome: ContactOutcome::Reached,
-                    notes: Some("settling in".into()),
-                })}),
-            ),
+            Some(json!({"version": line["version"], "input": j!(story::first_call())})),
         );
         assert_eq!(u_of(&logged, "attempts"), 1, "{logged}");
         assert_eq!(logged["last_outcome"], json!("reached"));
@@ -1568,54 +1416,20 @@ fn the_whole_story_over_http() {
         "POST",
         "/api/v1/suspects",
         &ivy,
-        Some(j!(NewSuspect {
-            details: SuspectDetails {
-                identifiers: vec![Identifier {
-                    kind: IdentifierKind::Name,
-                    value: "Zef Example".into(),
-                }],
-                ..SuspectDetails::default()
-            },
-            report_ids: vec![rid.parse().expect("uuid")],
-            case_ids: vec![first.parse().expect("uuid")],
-        })),
+        Some(j!(story::suspect(
+            rid.parse().expect("uuid"),
+            first.parse().expect("uuid")
+        ))),
     );
     let suspect_id = s_of(&suspect, "id").parse().expect("uuid");
     let mut prosecution = s.ok(
         "POST",
         &format!("/api/v1/cases/{first}/prosecutions"),
         &lee,
-        Some(
-            json!({"version": case(&lee, first)["version"], "input": j!(NewPoliceReport {
-                suspect_id,
-                force: "West Yorkshire Police".into(),
-                crime_reference: "13/123456/24".into(),
-                reported_on: Some(day(3, 20)),
-            })}),
-        ),
+        Some(json!({"version": case(&lee, first)["version"],
+                    "input": j!(story::police_report(suspect_id))})),
     );
-    for (step, on) in [
-        (ProsecutionStep::InvestigationOpened, day(3, 25)),
-        (
-            ProsecutionStep::Charged {
-                offences: vec![Offence::ModernSlaveryActS2],
-            },
-            day(5, 2),
-        ),
-        (
-            ProsecutionStep::TrialStarted {
-                court: Some("Leeds Crown Court".into()),
-            },
-            day(8, 5),
-        ),
-        (
-            ProsecutionStep::Verdict {
-                verdict: Verdict::Convicted,
-                sentence: Some("8 years".into()),
-            },
-            day(8, 30),
-        ),
-    ] {
+    for (step, on) in story::prosecution() {
         prosecution = s.ok(
             "POST",
             &format!("/api/v1/cases/{first}/prosecutions/changes"),
@@ -1628,31 +1442,11 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/cases/{first}/claims"),
         &lee,
-        Some(
-            json!({"version": prosecution["case_version"], "input": j!(NewClaim {
-                forum: ClaimForum::CompensationOrder,
-                lodged_on: Some(day(8, 30)),
-                claimed_pence: Some(1_000_000),
-                forum_reference: None,
-            })}),
-        ),
+        Some(json!({"version": prosecution["case_version"], "input": j!(story::claim())})),
     );
     let mut claim_version = claim["case_version"].clone();
     let mut paid = Value::Null;
-    for (update, on) in [
-        (
-            ClaimUpdate::Awarded {
-                amount_pence: 750_000,
-            },
-            day(8, 30),
-        ),
-        (
-            ClaimUpdate::Paid {
-                amount_pence: 750_000,
-            },
-            day(9, 20),
-        ),
-    ] {
+    for (update, on) in story::claim_updates() {
         paid = s.ok(
             "POST",
             &format!("/api/v1/cases/{first}/claims/changes"),
@@ -1672,13 +1466,7 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/cases/{first}/placement/exit"),
         &kim,
-        Some(
-            json!({"version": case(&kim, first)["version"], "input": j!(ExitInput {
-                on: day(9, 25),
-                reason: ExitReason::MovedOn,
-                notes: None,
-            })}),
-        ),
+        Some(json!({"version": case(&kim, first)["version"], "input": j!(story::exit())})),
     );
     assert_eq!(occupancy(&s), json!(2));
     let mut current = case(&max, first);
@@ -1752,26 +1540,8 @@ fn the_whole_story_over_http() {
     let verified = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
     assert!(verified["first_bad"].is_null(), "{verified}");
     assert!(u_of(&verified, "entries") > 50, "{verified}");
-    let mut raw = Vec::new();
-    for c in memory.collections().expect("collections") {
-        for (k, v) in memory.scan(&c, &Scan::all()).expect("scan") {
-            raw.extend(k);
-            raw.extend(v.value);
-        }
-    }
-    for secret in [
-        "Arta Zogu",
-        "Besa Krasniqi",
-        "Drita Hoxha",
-        "Zelda Road",
-        "07700 900456",
-        "Hidden Lane",
-        "Zef Example",
-        "settling in",
-    ] {
-        assert!(
-            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
-            "{secret:?} in clear"
-        );
+    let raw = raw_bytes(memory.as_ref());
+    for secret in story::SECRETS {
+        assert!(!contains(&raw, secret), "{secret:?} in clear");
     }
 }

@@ -277,9 +277,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    use crate::testing::date as d;
 
     fn g352(
         s: SourceEvaluation,
