@@ -115,11 +115,13 @@ fn send(
     parse(&raw)
 }
 
-fn parse(raw: &[u8]) -> Resp {
+/// A raw HTTP/1.1 response: status, headers and the body (de-chunked). Also used by
+/// `transport.rs`.
+pub(crate) fn parse(raw: &[u8]) -> Resp {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
+        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(raw)));
     let head = String::from_utf8_lossy(&raw[..split]);
     let mut lines = head.lines();
     let status = lines
@@ -212,6 +214,11 @@ impl Server {
         r.json()
     }
 
+    /// GET `path` as the administrator, which must succeed.
+    fn get(&self, path: &str) -> Value {
+        self.ok("GET", path, &self.admin, None)
+    }
+
     /// A user of `role` and a token for them.
     fn user(&self, role: Role) -> String {
         let name = format!("{}-{}", role.as_str().replace('_', "-"), fastrand());
@@ -235,6 +242,11 @@ impl Server {
         let page = self.ok("GET", "/api/v1/events?limit=500", &self.admin, None);
         page["changes"].as_array().expect("changes").clone()
     }
+}
+
+/// How many items a page holds.
+fn items(page: &Value) -> usize {
+    page["items"].as_array().expect("items").len()
 }
 
 fn fastrand() -> u32 {
@@ -524,30 +536,20 @@ fn cases_people_consents_and_documents_over_http() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-encoding"), Some("gzip"));
     assert!(r.header("x-request-id").is_some());
-    let timeline = s.ok(
-        "GET",
-        &format!("/api/v1/cases/{id}/timeline"),
-        &s.admin,
-        None,
-    );
+    let timeline = s.get(&format!("/api/v1/cases/{id}/timeline"));
     assert_eq!(timeline.as_array().expect("timeline").len(), 2);
 
     // Lists: filter and paginate.
     open_case(&s);
     open_case(&s);
-    let p1 = s.ok("GET", "/api/v1/cases?limit=2", &s.admin, None);
-    assert_eq!(p1["items"].as_array().expect("items").len(), 2);
+    let p1 = s.get("/api/v1/cases?limit=2");
+    assert_eq!(items(&p1), 2);
     let cursor = p1["next_cursor"].as_str().expect("more");
-    let p2 = s.ok(
-        "GET",
-        &format!("/api/v1/cases?limit=2&cursor={cursor}"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(p2["items"].as_array().expect("items").len(), 1);
+    let p2 = s.get(&format!("/api/v1/cases?limit=2&cursor={cursor}"));
+    assert_eq!(items(&p2), 1);
     assert!(p2["next_cursor"].is_null());
-    let assessing = s.ok("GET", "/api/v1/cases?stage=assessing", &s.admin, None);
-    assert_eq!(assessing["items"].as_array().expect("items").len(), 1);
+    let assessing = s.get("/api/v1/cases?stage=assessing");
+    assert_eq!(items(&assessing), 1);
     s.call("GET", "/api/v1/cases?stage=flying", &s.admin, None)
         .problem(400);
 
@@ -576,19 +578,9 @@ fn cases_people_consents_and_documents_over_http() {
         Some(json!({"scope": "nrm_referral", "given": true, "method": "signed_form"})),
     );
     assert_eq!(c["version"], 1);
-    let list = s.ok(
-        "GET",
-        &format!("/api/v1/people/{person}/consents"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(list["items"].as_array().expect("items").len(), 1);
-    let status = s.ok(
-        "GET",
-        &format!("/api/v1/people/{person}/consent-status"),
-        &s.admin,
-        None,
-    );
+    let list = s.get(&format!("/api/v1/people/{person}/consents"));
+    assert_eq!(items(&list), 1);
+    let status = s.get(&format!("/api/v1/people/{person}/consent-status"));
     assert!(
         status
             .as_array()
@@ -606,19 +598,9 @@ fn cases_people_consents_and_documents_over_http() {
         Some(json!({"kind": "police_paper", "title": "Statement", "media_type": "text/plain", "content": content})),
     );
     let doc_id = meta["id"].as_str().expect("doc id");
-    let docs = s.ok(
-        "GET",
-        &format!("/api/v1/cases/{id}/documents"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(docs["items"].as_array().expect("items").len(), 1);
-    let doc = s.ok(
-        "GET",
-        &format!("/api/v1/documents/{doc_id}"),
-        &s.admin,
-        None,
-    );
+    let docs = s.get(&format!("/api/v1/cases/{id}/documents"));
+    assert_eq!(items(&docs), 1);
+    let doc = s.get(&format!("/api/v1/documents/{doc_id}"));
     assert_eq!(doc["content"], content.as_str());
 
     // Unknown record: 404; malformed id: 400.
@@ -707,17 +689,12 @@ fn campaign_audit_calendars_users_and_the_change_feed() {
     );
 
     // Audit.
-    let v = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
+    let v = s.get("/api/v1/audit/verify");
     assert!(
         v["first_bad"].is_null() && v["entries"].as_u64() > Some(5),
         "{v}"
     );
-    let entries = s.ok(
-        "GET",
-        "/api/v1/audit/entries?from=1&limit=3",
-        &s.admin,
-        None,
-    );
+    let entries = s.get("/api/v1/audit/entries?from=1&limit=3");
     assert_eq!(entries.as_array().expect("entries").len(), 3);
 
     // Calendars.
@@ -1002,7 +979,7 @@ fn intelligence_and_the_other_services_over_http() {
         &inv,
         None,
     );
-    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    assert_eq!(items(&listed), 1);
     // A campaign officer may record intelligence but not read it.
     let officer = s.user(Role::CampaignOfficer);
     s.call(
@@ -1075,8 +1052,8 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         Some(good.to_vec()),
     );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    let groups = s.ok("GET", "/api/v1/campaign/groups", &s.admin, None);
-    assert_eq!(groups["items"].as_array().expect("items").len(), 2);
+    let groups = s.get("/api/v1/campaign/groups");
+    assert_eq!(items(&groups), 2);
     let before = s.changes().len();
     let bad = b"name,area,members,joined_on\nOk Group,York,3,2024-01-01\n,Nowhere,x,2999-01-01\n";
     let r = send(
@@ -1322,7 +1299,7 @@ fn the_whole_story_over_http() {
                         "on": "2024-07-30"})),
         );
         let referrals = s.ok("GET", &format!("/api/v1/cases/{id}/nrm"), &lee, None);
-        assert_eq!(referrals["items"].as_array().expect("items").len(), 1);
+        assert_eq!(items(&referrals), 1);
     }
     let overdue = s.ok("GET", "/api/v1/nrm/overdue?as_of=2024-09-30", &lee, None);
     assert_eq!(overdue, json!([]), "every decision came in time");
@@ -1537,7 +1514,7 @@ fn the_whole_story_over_http() {
     }
 
     // The record holds: the chain verifies, and no identity sits in clear in the store.
-    let verified = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
+    let verified = s.get("/api/v1/audit/verify");
     assert!(verified["first_bad"].is_null(), "{verified}");
     assert!(u_of(&verified, "entries") > 50, "{verified}");
     let raw = raw_bytes(memory.as_ref());

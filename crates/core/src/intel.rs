@@ -2130,18 +2130,8 @@ pub(crate) mod tests {
     fn grading_case() -> impl Strategy<Value = Option<(Grading, bool)>> {
         let c352 = (0usize..3, 0usize..5, any::<bool>(), any::<bool>()).prop_map(
             |(s, i, c, with_conditions)| {
-                let source = [
-                    SourceEvaluation::Reliable,
-                    SourceEvaluation::Untested,
-                    SourceEvaluation::NotReliable,
-                ][s];
-                let intelligence = [
-                    IntelligenceAssessment::KnownDirectly,
-                    IntelligenceAssessment::KnownIndirectlyCorroborated,
-                    IntelligenceAssessment::KnownIndirectly,
-                    IntelligenceAssessment::NotKnown,
-                    IntelligenceAssessment::SuspectedFalse,
-                ][i];
+                let source = crate::grading::tests::SOURCES[s];
+                let intelligence = crate::grading::tests::ASSESSMENTS[i];
                 let handling = if c { HandlingCode::C } else { HandlingCode::P };
                 Grading::ThreeFiveTwo {
                     source,

@@ -173,6 +173,25 @@ pub fn contains(hay: &[u8], needle: &str) -> bool {
     hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
+/// How many of racing placements into one facility applied; every other one must have lost the
+/// race on the facility's version (`Conflict`) or been refused by its capacity, never failed
+/// otherwise.
+pub fn placed_or_lost_race<T>(results: &[crate::Result<T>]) -> usize {
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(
+                r,
+                crate::CoreError::Conflict {
+                    kind: "facility",
+                    ..
+                } | crate::CoreError::Refused(_)
+            ),
+            "{r:?}"
+        );
+    }
+    results.iter().filter(|r| r.is_ok()).count()
+}
+
 /// A woman's details: one name, an estimated age, one nationality, speaking Albanian.
 pub fn woman(name: &str, age: u32, nationality: &str) -> PersonDetails {
     PersonDetails {
