@@ -1,7 +1,9 @@
 //! Import bench: intelligence reports in JSON Lines (~1 KB each) through the real path
 //! (`Unchain::import_intel`: validation, sealing, the intelligence service's builder, audit,
 //! durable commits) beside the raw store batch insert of the same line bytes, with the same
-//! batch size and the same durability (one durable commit per batch), in the same run.
+//! batch size and the same durability (one durable commit per batch), in the same run — and
+//! beside sled's own `Tree::insert` of those bytes (no transaction, one flush per batch), the
+//! ceiling of any path through the storage engine.
 //!
 //! Each measurement runs in a process of its own (this binary re-runs itself), so that each
 //! reports its own peak resident set (VmHWM); the two alternate over `IMPORT_RUNS` runs and the
@@ -90,6 +92,34 @@ fn raw(file: &Path, store: &Path) -> (usize, f64) {
     (n, start.elapsed().as_secs_f64())
 }
 
+/// The storage engine's own ceiling: the same line bytes straight into one sled tree
+/// (`Tree::insert`, no transaction, no version), one flush per batch — what no path through
+/// sled can beat on this machine.
+fn sled_raw(file: &Path, store: &Path) -> (usize, f64) {
+    let db = sled::Config::new()
+        .path(store)
+        .cache_capacity(unchain_core::store::DEFAULT_CACHE_BYTES)
+        .flush_every_ms(None)
+        .open()
+        .expect("sled");
+    let tree = db.open_tree("intel").expect("tree");
+    let batch_size = batch_size();
+    let start = Instant::now();
+    let reader =
+        std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(file).expect("file"));
+    let mut n = 0usize;
+    for line in reader.split(b'\n') {
+        tree.insert((n as u64).to_be_bytes(), line.expect("read"))
+            .expect("insert");
+        n += 1;
+        if n % batch_size == 0 {
+            db.flush().expect("flush");
+        }
+    }
+    db.flush().expect("flush");
+    (n, start.elapsed().as_secs_f64())
+}
+
 /// The real path: `Unchain::import_intel` into a store made by `Unchain::init`.
 fn real(file: &Path, store: &Path) -> (usize, f64) {
     let config = Config::new(store);
@@ -104,6 +134,9 @@ fn real(file: &Path, store: &Path) -> (usize, f64) {
         .import_intel(&admin, file, &options, &mut |_| {})
         .expect("import");
     let secs = start.elapsed().as_secs_f64();
+    // The import's own peak, before the check below (which reads the whole audit chain) adds
+    // its own.
+    println!("import_peak_rss_mb={:.0}", peak_rss_mb());
     assert!(
         core.verify_audit(&admin)
             .expect("verify")
@@ -128,6 +161,7 @@ fn main() {
         let cpu0 = cpu_secs();
         let (n, secs) = match mode.as_str() {
             "raw" => raw(&file, &store),
+            "sled" => sled_raw(&file, &store),
             _ => real(&file, &store),
         };
         let cpu = cpu_secs() - cpu0;
@@ -187,11 +221,11 @@ fn main() {
     );
 
     let exe = std::env::current_exe().expect("exe");
-    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-    let mut rss: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-    let mut cpu_rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    let mut rss: [Vec<f64>; 3] = Default::default();
+    let mut cpu_rates: [Vec<f64>; 3] = Default::default();
     for run in 0..runs {
-        for (k, mode) in ["raw", "import"].into_iter().enumerate() {
+        for (k, mode) in ["raw", "import", "sled"].into_iter().enumerate() {
             let store = dir.join(format!("{mode}-{run}"));
             if mode == "import" {
                 let status = Command::new("cp")
@@ -213,12 +247,21 @@ fn main() {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            let line = String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .replace('\n', " ");
             println!("run {run}: {line}");
+            // The import's peak is read before its closing audit check; the other modes have
+            // no check, so their peak is the whole process's.
+            let peak_field = if line.contains("import_peak_rss_mb=") {
+                "import_peak_rss_mb"
+            } else {
+                "peak_rss_mb"
+            };
             for field in line.split_whitespace() {
                 match field.split_once('=') {
                     Some(("per_s", v)) => rates[k].push(v.parse().expect("rate")),
-                    Some(("peak_rss_mb", v)) => rss[k].push(v.parse().expect("rss")),
+                    Some((f, v)) if f == peak_field => rss[k].push(v.parse().expect("rss")),
                     Some(("per_cpu_s", v)) => cpu_rates[k].push(v.parse().expect("cpu")),
                     _ => {}
                 }
@@ -234,6 +277,14 @@ fn main() {
     }
     let raw_rate = median(&mut rates[0]);
     let real_rate = median(&mut rates[1]);
+    let sled_rate = median(&mut rates[2]);
+    println!(
+        "medians: sled Tree::insert (the engine's ceiling) {sled_rate:.0} records/s \
+         (peak RSS {:.0} MB; per CPU second {:.0}); import_intel / ceiling {:.2}",
+        median(&mut rss[2]),
+        median(&mut cpu_rates[2]),
+        real_rate / sled_rate
+    );
     println!(
         "medians: raw store batch insert {raw_rate:.0} records/s (peak RSS {:.0} MB); \
          import_intel {real_rate:.0} records/s (peak RSS {:.0} MB); ratio {:.2}",

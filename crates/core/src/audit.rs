@@ -19,6 +19,7 @@ const HEAD_KEY: &[u8] = b"audit_head";
 
 /// What an entry records: who did what to which record, when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     /// The acting user (name, never a token).
     pub actor: String,
@@ -45,6 +46,7 @@ impl AuditRecord {
 
 /// An entry of the chain as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Position in the chain, from 1, without gaps.
     pub seq: u64,
@@ -65,6 +67,7 @@ struct Head {
 
 /// The outcome of [`verify`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     /// Entries checked.
     pub entries: u64,
@@ -74,6 +77,7 @@ pub struct Verification {
 
 /// Where and how the chain breaks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadEntry {
     /// The sequence number where the chain first fails.
     pub seq: u64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A staff role. A user has exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the system: users, backups, restores, audit. Sees everything.

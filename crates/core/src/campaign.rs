@@ -14,6 +14,7 @@ use crate::validate::{check, not_future, required};
 
 /// A community group trained (or to be trained) to recognise trafficking.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommunityGroup {
     /// The group's name.
@@ -33,6 +34,7 @@ impl Record for CommunityGroup {
 
 /// A training session given to a group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrainingSession {
     /// The group trained.
@@ -54,6 +56,7 @@ impl Record for TrainingSession {
 
 /// The kinds of campaign action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     /// An awareness event.
@@ -72,6 +75,7 @@ pub enum ActionKind {
 
 /// A campaign action and what came of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignAction {
     /// What kind of action.
@@ -135,10 +139,13 @@ impl CampaignAction {
 
 /// What a group has done: its trainings and the people trained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupRecord {
     /// The group.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::community_group_entity))]
     pub group: Entity<CommunityGroup>,
     /// Its training sessions, oldest first.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::training_session_entities))]
     pub trainings: Vec<Entity<TrainingSession>>,
     /// The day of its first training, if trained.
     pub trained_since: Option<NaiveDate>,

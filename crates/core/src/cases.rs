@@ -81,6 +81,15 @@ impl Record for Case {
     fn person_id(&self) -> Option<Uuid> {
         Some(self.person_id)
     }
+
+    fn links(&self) -> Vec<Uuid> {
+        let mut out = Vec::with_capacity(2 + self.report_ids.len() + self.suspect_ids.len());
+        out.push(crate::index::reference_key(&self.reference));
+        out.extend(self.rescue_id);
+        out.extend(&self.report_ids);
+        out.extend(&self.suspect_ids);
+        out
+    }
 }
 
 impl Case {
@@ -109,11 +118,11 @@ pub struct NewCase {
     pub person: PersonDetails,
     /// Where the case is handled; defaults to England and Wales.
     #[serde(default = "default_jurisdiction")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types identified so far.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
     pub exploitation: Vec<ExploitationType>,
     /// The day the case opened (the first report); defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,10 +155,10 @@ pub struct CaseView {
     /// The responsible staff member (user name).
     pub owner: String,
     /// Jurisdiction.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// Exploitation types.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
     pub exploitation: Vec<ExploitationType>,
     /// The rescue, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,7 +170,7 @@ pub struct CaseView {
     /// The day the case opened.
     pub opened_on: NaiveDate,
     /// Where on the stage line it is.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Stage>))]
     pub stage: Stage,
     /// The NRM track.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -170,7 +179,7 @@ pub struct CaseView {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub aftercare: AftercareState,
     /// The advocacy track.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<AdvocacyState>))]
     pub advocacy: AdvocacyState,
     /// The facility the person is placed at, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,7 +208,7 @@ pub struct CaseSummary {
     /// The owner's user name.
     pub owner: String,
     /// The stage.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Stage>))]
     pub stage: Stage,
     /// The day it opened.
     pub opened_on: NaiveDate,
@@ -231,9 +240,11 @@ pub struct CaseFilter {
 
 /// A stage-line or advocacy event to record through [`Unchain::record_case_event`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
     /// What happened.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::event_kind))]
     pub kind: EventKind,
     /// When it happened; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -245,6 +256,7 @@ pub struct NewEvent {
 
 /// One line of a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntry {
     /// When it happened.
     pub date: NaiveDate,
@@ -256,6 +268,7 @@ pub struct TimelineEntry {
     pub description: String,
     /// The event itself (`None` for entries that are not lifecycle events, e.g. documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub event: Option<EventKind>,
     /// The reason given, shown only to viewers who may see identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -823,13 +836,16 @@ impl Unchain {
             return self.case(actor, id);
         }
         let wanted = reference.trim().to_ascii_uppercase();
-        let found = records::all::<Case>(self.backend.as_ref())?
-            .into_iter()
-            .find(|c| c.data.reference == wanted)
-            .ok_or_else(|| CoreError::NotFound {
-                kind: Case::KIND,
-                id: reference.to_owned(),
-            })?;
+        let found = crate::index::linking::<Case>(
+            self.backend.as_ref(),
+            crate::index::reference_key(&wanted),
+        )?
+        .into_iter()
+        .find(|c| c.data.reference == wanted)
+        .ok_or_else(|| CoreError::NotFound {
+            kind: Case::KIND,
+            id: reference.to_owned(),
+        })?;
         self.case_view(actor, found)
     }
 

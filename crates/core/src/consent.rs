@@ -72,6 +72,7 @@ pub enum ConsentMethod {
 
 /// One consent decision.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentRecord {
     /// Whose consent.
     pub person_id: Uuid,

@@ -31,6 +31,7 @@ pub const MEDIA_TYPES: &[&str] = &[
 
 /// What a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// A signed consent form.
@@ -91,6 +92,7 @@ impl Record for Document {
 
 /// A document to attach.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDocument {
     /// What it is.
@@ -104,6 +106,7 @@ pub struct NewDocument {
     pub media_type: String,
     /// The content (base64 in JSON).
     #[serde(with = "base64_bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
     pub content: Vec<u8>,
 }
 
@@ -135,6 +138,7 @@ mod base64_bytes {
 
 /// A document's description, without its content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentMeta {
     /// The document id.
     pub id: Uuid,

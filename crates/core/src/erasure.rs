@@ -27,6 +27,7 @@ use crate::validate::{check, required};
 
 /// What an erasure did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErasureReport {
     /// The person erased.
     pub person_id: Uuid,

@@ -58,6 +58,7 @@ pub struct HtcdsCase {
 /// One released row: every quasi-identifier generalised as the report says. `None` is unknown
 /// or withheld (a withheld field is withheld for every row; see the report).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HtcdsRecord {
     /// `prs_gender`.
     pub prs_gender: Option<String>,
@@ -112,6 +113,7 @@ impl Default for KAnonymity {
 
 /// A quasi-identifier field and how far it was generalised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldGeneralisation {
     /// The HTCDS field.
     pub field: String,
@@ -124,6 +126,7 @@ pub struct FieldGeneralisation {
 
 /// What was generalised and suppressed, to publish beside the data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnonymisationReport {
     /// The k used.
     pub k: usize,
@@ -139,6 +142,7 @@ pub struct AnonymisationReport {
 
 /// Released rows with the report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Anonymised {
     /// The rows released, in input order.
     pub rows: Vec<HtcdsRecord>,

@@ -60,7 +60,7 @@ pub struct FacilityAddress {
     /// The postal address.
     pub address: String,
     /// The point the matcher measures distances and exclusion zones from.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::geo_point))]
     pub location: GeoPoint,
 }
 
@@ -130,26 +130,26 @@ pub struct FacilityInput {
     /// Beds in total (1 to [`MAX_CAPACITY`]; on update, not below the beds taken).
     pub capacity: u32,
     /// Who it accepts.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::acceptance))]
     pub accepts: Acceptance,
     /// Languages its staff speak.
     #[serde(default)]
     pub languages: BTreeSet<String>,
     /// Specialisms.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<ExploitationType>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<Service>))]
     pub services: BTreeSet<Service>,
     /// Security level (default standard).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<SecurityLevel>))]
     pub security: SecurityLevel,
     /// Admission rules.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<AdmissionRule>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals (default yes).
     #[serde(default = "yes")]
@@ -191,21 +191,21 @@ pub struct FacilityView {
     /// Beds free.
     pub free: u32,
     /// Who it accepts.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::acceptance))]
     pub accepts: Acceptance,
     /// Languages.
     pub languages: BTreeSet<String>,
     /// Specialisms.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<ExploitationType>))]
     pub specialisms: BTreeSet<ExploitationType>,
     /// Services.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<Service>))]
     pub services: BTreeSet<Service>,
     /// Security.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<SecurityLevel>))]
     pub security: SecurityLevel,
     /// Admission rules.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::set::<AdmissionRule>))]
     pub admission_rules: BTreeSet<AdmissionRule>,
     /// Open to referrals.
     pub open_to_referrals: bool,

@@ -17,6 +17,7 @@ use crate::users::Actor;
 
 /// One change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// Position in the feed (the audit sequence number); resume after it.
     pub seq: u64,
@@ -35,6 +36,7 @@ pub struct Change {
 
 /// A page of the feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePage {
     /// The changes, oldest first.
     pub changes: Vec<Change>,

@@ -57,7 +57,9 @@ pub const MAX_GRACE_DAYS: u32 = 365;
 
 /// How a contact is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", schema(as = FollowupContactKind))]
 pub enum ContactKind {
     /// A telephone or video call.
     Call,
@@ -67,6 +69,7 @@ pub enum ContactKind {
 
 /// One step of the plan: a contact `day` days after the placement date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowupStep {
     /// Days after the placement date (1 = the day after).
@@ -78,6 +81,7 @@ pub struct FollowupStep {
 /// The follow-up plan scheduled for every placement, and how late a contact may be before it is
 /// overdue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowupPolicy {
     /// The steps, any order (scheduled in day order).
@@ -142,6 +146,7 @@ impl FollowupPolicy {
 
 /// What came of a contact attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ContactOutcome {
     /// Reached; no concern.
@@ -212,6 +217,7 @@ impl Record for Followup {
 
 /// Where a follow-up stands on a day (see the module's table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FollowupStatus {
     /// Not yet due.
@@ -280,6 +286,7 @@ impl Followup {
 
 /// A contact attempt to log. Its `Debug` hides the notes.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     /// The day; defaults to today.
@@ -306,6 +313,7 @@ impl fmt::Debug for ContactInput {
 
 /// A follow-up as listed: pseudonymised, without notes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowupLine {
     /// Id.
     pub id: Uuid,
@@ -349,6 +357,7 @@ pub(crate) fn followups_of_case(
 
 /// A life domain assessed over time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Domain {
     /// Safety from exploiters and harm.
@@ -398,23 +407,32 @@ impl Domain {
 
 /// Scores from 1 (crisis) to 5 (thriving) per domain. Sealed at rest; `Debug` redacted.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scores {
     /// Safety.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub safety: u8,
     /// Health.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub health: u8,
     /// Housing.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub housing: u8,
     /// Legal status.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub legal_status: u8,
     /// Finances.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub finances: u8,
     /// Work and education.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub work_education: u8,
     /// Wellbeing.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub wellbeing: u8,
     /// Social ties.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub social_ties: u8,
 }
 
@@ -454,6 +472,7 @@ impl Scores {
 
 /// The overall direction of a person's progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Trend {
     /// Worse off than at the first assessment.
@@ -517,6 +536,7 @@ impl Record for ProgressAssessment {
 
 /// A progress assessment to record. `Debug` hides the notes.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
     /// The day; defaults to today.
@@ -539,6 +559,7 @@ impl fmt::Debug for ProgressInput {
 
 /// One domain's change from the first to the latest assessment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainTrend {
     /// The domain.
     pub domain: Domain,
@@ -552,6 +573,7 @@ pub struct DomainTrend {
 
 /// A person's progress over time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgressTrend {
     /// The case.
     pub case_id: Uuid,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// 3x5x2 source evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceEvaluation {
     /// 1 — reliable.
@@ -23,6 +24,7 @@ pub enum SourceEvaluation {
 
 /// 3x5x2 intelligence assessment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntelligenceAssessment {
     /// A — known directly to the source.
@@ -39,6 +41,7 @@ pub enum IntelligenceAssessment {
 
 /// 3x5x2 handling code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HandlingCode {
     /// P — lawful sharing permitted (policing purpose and a legitimate need to receive it).
@@ -49,6 +52,7 @@ pub enum HandlingCode {
 
 /// Legacy 5x5x5 source evaluation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LegacySource {
     /// A — always reliable.
@@ -65,6 +69,7 @@ pub enum LegacySource {
 
 /// A grading as recorded: new records in 3x5x2, old records keep their 5x5x5.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "system", rename_all = "snake_case")]
 pub enum Grading {
     /// College of Policing 3x5x2.
@@ -86,8 +91,10 @@ pub enum Grading {
         /// Source evaluation (A–E).
         source: LegacySource,
         /// Intelligence evaluation (1–5).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
         intelligence: u8,
         /// Handling code (1–5).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
         handling: u8,
     },
 }

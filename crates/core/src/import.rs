@@ -95,6 +95,7 @@ impl ImportOptions {
 
 /// One bad line: its number (1-based, as an editor shows it), the field and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineError {
     /// The line number in the file.
     pub line: u64,
@@ -136,6 +137,7 @@ pub const MAX_ERRORS: usize = 1000;
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// Records read (lines of data; a CSV header is not one).
     pub records: u64,
@@ -146,6 +148,7 @@ pub struct ImportReport {
     /// The first [`MAX_ERRORS`] line errors.
     pub errors: Vec<LineError>,
     /// Where rejected lines were written.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub rejects: Option<PathBuf>,
 }
 
@@ -946,6 +949,9 @@ struct PreparedReports {
     plain: Vec<(Uuid, crate::intel::IntelligenceReport)>,
     /// The sources they cite, sorted, each checked unchanged in the commit.
     sources: Vec<Uuid>,
+    /// The plain reports' data keys (each report is its own erasure subject), made without
+    /// touching the store and committed with the reports.
+    keys: unchain_store::crypto::FreshKeys,
 }
 
 impl Unchain {
@@ -1018,8 +1024,8 @@ impl Unchain {
         })
     }
 
-    /// Creates the keys of a batch of validated reports in one commit, then builds each as the
-    /// intelligence service does (`build_report`).
+    /// Makes the data keys of a batch of validated reports (stored later, in the batch's own
+    /// commit), then builds each as the intelligence service does (`build_report`).
     fn prepare_reports(&self, actor: &Actor, reports: Vec<NewReport>) -> Result<PreparedReports> {
         let (linked, plain): (Vec<NewReport>, Vec<NewReport>) = reports
             .into_iter()
@@ -1029,7 +1035,7 @@ impl Unchain {
             .iter()
             .map(|id| unchain_store::SubjectId::from(*id))
             .collect();
-        self.keyring.ensure_subjects(&subjects)?;
+        let keys = self.keyring.fresh_keys(&subjects)?;
         let today = self.clock.today();
         let now = self.clock.now();
         let mut sources: Vec<Uuid> = plain.iter().map(|r| r.source_id).collect();
@@ -1037,18 +1043,22 @@ impl Unchain {
         sources.dedup();
         let mut built = Vec::with_capacity(plain.len());
         for (new, id) in plain.into_iter().zip(ids) {
-            built.push((id, self.build_report(actor, new, id, today, now)?));
+            built.push((
+                id,
+                self.build_report(actor, new, id, today, now, Some(&keys))?,
+            ));
         }
         Ok(PreparedReports {
             linked,
             plain: built,
             sources,
+            keys,
         })
     }
 
     /// Writes a prepared batch: linked reports through `create_report`, the others in one
-    /// atomic write that checks their sources unchanged, audited by one bulk entry naming every
-    /// report (`Unchain::write_bulk`).
+    /// atomic write with their data keys that checks their sources unchanged, audited by one
+    /// bulk entry naming every report (`Unchain::write_bulk`).
     fn commit_reports(&self, actor: &Actor, prepared: PreparedReports) -> Result<()> {
         use crate::intel::{IntelligenceReport, Source};
         use crate::records::Record;
@@ -1058,27 +1068,27 @@ impl Unchain {
         if prepared.plain.is_empty() {
             return Ok(());
         }
-        let encoded = prepared
-            .plain
-            .iter()
-            .map(|(id, r)| Ok((*id, records::encode(r)?)))
-            .collect::<Result<Vec<_>>>()?;
-        self.write_bulk(actor, Operation::IntelCreate, |backend, batch| {
-            for s in &prepared.sources {
-                let source = records::load::<Source>(backend, *s)?;
-                records::stage_check(batch, &source);
-            }
-            let mut targets = Vec::with_capacity(encoded.len());
-            for (id, bytes) in &encoded {
-                batch.put(
-                    IntelligenceReport::COLLECTION,
-                    id.as_bytes().to_vec(),
-                    bytes.clone(),
-                    unchain_store::Expect::Absent,
-                );
-                targets.push(records::target::<IntelligenceReport>(*id));
-            }
-            Ok(((), targets))
+        self.keyring.store_fresh(prepared.keys, |keys| {
+            self.write_bulk(actor, Operation::IntelCreate, |backend, batch| {
+                keys.stage(batch);
+                for s in &prepared.sources {
+                    let source = records::load::<Source>(backend, *s)?;
+                    records::stage_check(batch, &source);
+                }
+                // Encoded here, straight into the batch: a retry (lost audit-head race)
+                // encodes again rather than every attempt copying a kept encoding.
+                let mut targets = Vec::with_capacity(prepared.plain.len());
+                for (id, report) in &prepared.plain {
+                    batch.put(
+                        IntelligenceReport::COLLECTION,
+                        id.as_bytes().to_vec(),
+                        records::encode(report)?,
+                        unchain_store::Expect::Absent,
+                    );
+                    targets.push(records::target::<IntelligenceReport>(*id));
+                }
+                Ok(((), targets))
+            })
         })
     }
 
@@ -1428,6 +1438,62 @@ mod tests {
             };
             assert_eq!(strip(a.summary), strip(b.summary));
         }
+    }
+
+    // Each imported report is its own erasure subject: its data key is stored with it (in the
+    // batch's commit) and read back by a core that has never seen it; a refused file leaves
+    // neither reports nor keys behind (a failed commit stores neither: see the keyring's
+    // `fresh_keys_never_replace_a_key_or_a_tombstone`).
+    #[test]
+    fn imported_reports_keys_are_stored_with_them() {
+        use unchain_store::Backend as _;
+        let (core, backend) = core();
+        let actors = staff(&core);
+        let admin = admin(&actors);
+        let source = helpline(&core, admin);
+        let dir = tempfile::tempdir().unwrap();
+        let lines: Vec<String> = (0..5).map(|i| report_line(source, i)).collect();
+        let path = file(&dir, "intel.jsonl", &(lines.join("\n") + "\n"));
+        let keys_before = backend
+            .scan(
+                unchain_store::crypto::KEYS_COLLECTION,
+                &unchain_store::Scan::all(),
+            )
+            .unwrap()
+            .len();
+        let options = ImportOptions {
+            batch_size: 2,
+            ..ImportOptions::new(Format::JsonLines)
+        };
+        core.import_intel(admin, &path, &options, &mut |_| {})
+            .unwrap();
+        let keys_after = backend
+            .scan(
+                unchain_store::crypto::KEYS_COLLECTION,
+                &unchain_store::Scan::all(),
+            )
+            .unwrap()
+            .len();
+        assert_eq!(keys_after - keys_before, 5);
+
+        let fresh = crate::testing::reopen(&backend);
+        let admin = fresh.actor("admin").unwrap();
+        let mut stored = fresh.reports(&admin, &Default::default()).unwrap();
+        stored.sort_by_key(|r| r.id);
+        for (i, r) in stored.iter().enumerate() {
+            let detail = fresh.report(&admin, r.id).unwrap();
+            let expected = format!("Report {i}: men collected at dawn");
+            assert_eq!(detail.narrative.as_deref(), Some(expected.as_str()));
+        }
+
+        // A report citing an unknown source: refused, nothing written.
+        let gone = file(&dir, "gone.jsonl", &(report_line(Uuid::now_v7(), 0) + "\n"));
+        let before = dump(&backend);
+        assert!(
+            core.import_intel(&admin, &gone, &options, &mut |_| {})
+                .is_err()
+        );
+        assert_eq!(dump(&backend), before);
     }
 
     proptest::proptest! {

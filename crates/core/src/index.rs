@@ -1,4 +1,5 @@
-//! Secondary indexes: which records belong to a case, and which to a person.
+//! Secondary indexes: which records belong to a case, which to a person, and which point at a
+//! given record (a case's rescue, reports and suspects, and its reference).
 //!
 //! Reading a case's documents, follow-ups, referrals, placements, … or a person's consents and
 //! cases used to scan the whole collection and keep the matches; that grows with the size of the
@@ -6,6 +7,10 @@
 //! ([`Record::case_id`], [`Record::person_id`]) now also writes, in the same atomic batch, an empty
 //! index entry keyed `owner ‖ collection ‖ 0 ‖ record id`, so a prefix scan finds exactly the
 //! owner's records, in id (creation) order, as the scans did.
+//!
+//! Links ([`Record::links`]) are indexed the same way in [`BY_LINK`]; a case's reference is
+//! indexed under [`reference_key`], a hash of it, so a case is found by its reference without a
+//! scan (a collision costs one extra read, since readers compare the reference itself).
 //!
 //! Entries hold only ids, which the records themselves hold in clear already: no personal data.
 //! An entry is never deleted; readers load the record and check its owner, so an entry left by a
@@ -34,11 +39,14 @@ use crate::{
 pub(crate) const BY_CASE: &str = "index_by_case";
 /// Index collection of records by the person they are about.
 pub(crate) const BY_PERSON: &str = "index_by_person";
+/// Index collection of records by what they point at ([`Record::links`]).
+pub(crate) const BY_LINK: &str = "index_by_link";
 
 const META: &str = "meta";
 const VERSION_KEY: &[u8] = b"index_version";
-/// Bump when a record type starts or stops naming an owner, so older stores are re-indexed.
-const INDEX_VERSION: u32 = 1;
+/// Bump when a record type starts or stops naming an owner or a link, so older stores are
+/// re-indexed. 2: links (cases by rescue, report, suspect and reference).
+const INDEX_VERSION: u32 = 2;
 /// Records written per batch while rebuilding.
 const REBUILD_BATCH: usize = 1000;
 
@@ -79,6 +87,28 @@ pub(crate) fn stage<T: Record>(batch: &mut Batch, id: Uuid, record: &T) {
             Expect::Any,
         );
     }
+    for target in record.links() {
+        batch.put(
+            BY_LINK,
+            key(target, T::COLLECTION, id),
+            Vec::new(),
+            Expect::Any,
+        );
+    }
+}
+
+/// The key a case's reference is indexed under in [`BY_LINK`]: the first 16 bytes of its
+/// SHA-256, domain-separated. References are not personal data; the hash only makes the key
+/// fixed-size.
+pub(crate) fn reference_key(reference: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"unchain case reference\0")
+        .chain_update(reference.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
 }
 
 fn ids(backend: &dyn Backend, index: &str, owner: Uuid, collection: &str) -> Result<Vec<Uuid>> {
@@ -130,6 +160,21 @@ pub(crate) fn of_person<T: Record>(
     for id in ids(backend, BY_PERSON, person_id, T::COLLECTION)? {
         if let Some(e) =
             records::find::<T>(backend, id)?.filter(|e| e.data.person_id() == Some(person_id))
+        {
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Every record of kind `T` that links to `target` now, in creation order. Entries are never
+/// deleted, so one a record has since dropped (a report unlinked from a case) is skipped here;
+/// callers that need a particular kind of link check it on what is returned.
+pub(crate) fn linking<T: Record>(backend: &dyn Backend, target: Uuid) -> Result<Vec<Entity<T>>> {
+    let mut out = Vec::new();
+    for id in ids(backend, BY_LINK, target, T::COLLECTION)? {
+        if let Some(e) =
+            records::find::<T>(backend, id)?.filter(|e| e.data.links().contains(&target))
         {
             out.push(e);
         }
@@ -208,6 +253,7 @@ mod tests {
     struct Probe {
         case_id: Uuid,
         person_id: Option<Uuid>,
+        links: Vec<Uuid>,
     }
     impl Record for Probe {
         const COLLECTION: &'static str = "probe";
@@ -217,6 +263,9 @@ mod tests {
         }
         fn person_id(&self) -> Option<Uuid> {
             self.person_id
+        }
+        fn links(&self) -> Vec<Uuid> {
+            self.links.clone()
         }
     }
     #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -237,19 +286,43 @@ mod tests {
 
     #[derive(Clone, Debug)]
     enum Step {
-        Create { case: usize, person: Option<usize> },
-        CreateOther { case: usize },
+        Create {
+            case: usize,
+            person: Option<usize>,
+            links: Vec<usize>,
+        },
+        CreateOther {
+            case: usize,
+        },
         // Moves an existing probe to another owner: not something the core does, but readers
         // must not trust an entry whose record no longer names the owner.
-        Move { which: usize, case: usize },
+        Move {
+            which: usize,
+            case: usize,
+        },
+        // Links change (a report linked to or unlinked from a case): the index must follow.
+        Relink {
+            which: usize,
+            links: Vec<usize>,
+        },
     }
 
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
-            (0..4usize, proptest::option::of(0..4usize))
-                .prop_map(|(case, person)| Step::Create { case, person }),
+            (
+                0..4usize,
+                proptest::option::of(0..4usize),
+                proptest::collection::vec(0..4usize, 0..3)
+            )
+                .prop_map(|(case, person, links)| Step::Create {
+                    case,
+                    person,
+                    links
+                }),
             (0..4usize).prop_map(|case| Step::CreateOther { case }),
             (0..64usize, 0..4usize).prop_map(|(which, case)| Step::Move { which, case }),
+            (0..64usize, proptest::collection::vec(0..4usize, 0..3))
+                .prop_map(|(which, links)| Step::Relink { which, links }),
         ]
     }
 
@@ -266,8 +339,12 @@ mod tests {
             for s in steps {
                 let mut batch = Batch::new();
                 match s {
-                    Step::Create { case, person } => {
-                        let p = Probe { case_id: owners[case], person_id: person.map(|i| owners[i]) };
+                    Step::Create { case, person, links } => {
+                        let p = Probe {
+                            case_id: owners[case],
+                            person_id: person.map(|i| owners[i]),
+                            links: links.iter().map(|&i| owners[i]).collect(),
+                        };
                         let id = Uuid::now_v7();
                         records::stage_put(&mut batch, id, &p, None).unwrap();
                         let r = backend.commit(&batch).unwrap();
@@ -286,6 +363,14 @@ mod tests {
                         records::stage_put(&mut batch, *id, p, Some(*version)).unwrap();
                         *version = backend.commit(&batch).unwrap().versions[0];
                     }
+                    Step::Relink { which, links } => {
+                        if probes.is_empty() { continue; }
+                        let n = probes.len();
+                        let (id, p, version) = &mut probes[which % n];
+                        p.links = links.iter().map(|&i| owners[i]).collect();
+                        records::stage_put(&mut batch, *id, p, Some(*version)).unwrap();
+                        *version = backend.commit(&batch).unwrap().versions[0];
+                    }
                 }
             }
             for owner in owners {
@@ -295,6 +380,8 @@ mod tests {
                 prop_assert_eq!(of_case::<Probes>(&backend, owner).unwrap(), scanned);
                 let scanned = records::filter::<Probe>(&backend, |e| e.data.person_id == Some(owner)).unwrap();
                 prop_assert_eq!(of_person::<Probe>(&backend, owner).unwrap(), scanned);
+                let scanned = records::filter::<Probe>(&backend, |e| e.data.links.contains(&owner)).unwrap();
+                prop_assert_eq!(linking::<Probe>(&backend, owner).unwrap(), scanned);
             }
         }
     }
@@ -314,7 +401,8 @@ mod tests {
         };
         let before_case = keys(BY_CASE);
         let before_person = keys(BY_PERSON);
-        assert!(!before_case.is_empty() && !before_person.is_empty());
+        let before_link = keys(BY_LINK);
+        assert!(!before_case.is_empty() && !before_person.is_empty() && !before_link.is_empty());
 
         let mut wipe = Batch::new();
         for k in &before_case {
@@ -322,6 +410,9 @@ mod tests {
         }
         for k in &before_person {
             wipe.delete(BY_PERSON, k.clone(), Expect::Any);
+        }
+        for k in &before_link {
+            wipe.delete(BY_LINK, k.clone(), Expect::Any);
         }
         wipe.delete(META, VERSION_KEY.to_vec(), Expect::Any);
         backend.commit(&wipe).unwrap();
@@ -336,7 +427,19 @@ mod tests {
         // The same entries as the writes made (versions differ: updates rewrite their entry).
         assert_eq!(keys(BY_CASE), before_case);
         assert_eq!(keys(BY_PERSON), before_person);
+        assert_eq!(keys(BY_LINK), before_link);
+        let mut linked = 0;
         for case in &cases {
+            let reference =
+                linking::<Case>(backend.as_ref(), reference_key(&case.data.reference)).unwrap();
+            assert!(reference.iter().any(|c| c.id == case.id));
+            for target in case.data.rescue_id.iter().chain(&case.data.report_ids) {
+                let scan =
+                    records::filter::<Case>(backend.as_ref(), |c| c.data.links().contains(target))
+                        .unwrap();
+                assert_eq!(linking::<Case>(backend.as_ref(), *target).unwrap(), scan);
+                linked += 1;
+            }
             let scan = records::filter::<Followup>(backend.as_ref(), |f| f.data.case_id == case.id)
                 .unwrap();
             assert_eq!(
@@ -359,6 +462,7 @@ mod tests {
                 scan
             );
         }
+        assert!(linked > 0, "the demo links cases to rescues and reports");
         // Up to date now: a second open writes nothing.
         let snapshot = crate::testing::dump(&backend);
         ensure(backend.as_ref()).unwrap();

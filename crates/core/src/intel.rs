@@ -445,6 +445,7 @@ impl From<indicators::Assessment> for IndicatorAssessment {
 
 /// A grading as recorded: what, by whom, when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradingRecord {
     /// The grading (3x5x2, or 5x5x5 kept as recorded on older reports).
     pub grading: Grading,
@@ -476,11 +477,11 @@ pub struct NewReport {
     pub indicators: Vec<String>,
     /// Adult or child, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<IndicatorAgeGroup>))]
     pub age_group: Option<IndicatorAgeGroup>,
     /// Labour or sexual exploitation, for the indicator assessment (required with indicators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<ExploitationKind>))]
     pub exploitation_kind: Option<ExploitationKind>,
     /// Names, phones, addresses, plates, businesses, handles mentioned (sealed).
     #[serde(default)]
@@ -602,15 +603,14 @@ pub struct ReportSummary {
     pub suspect_ids: Vec<Uuid>,
     /// The current grading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub grading: Option<GradingRecord>,
     /// Every grading, oldest first.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub gradings: Vec<GradingRecord>,
 }
 
 /// A report read in full: the summary with the narrative and the identifiers (when not erased).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDetail {
     /// Everything but the sealed parts.
     #[serde(flatten)]
@@ -655,6 +655,7 @@ pub struct ReportFilter {
 
 /// A dissemination to record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDissemination {
     /// The police force (e.g. "West Yorkshire Police").
@@ -710,6 +711,7 @@ impl Record for Dissemination {
 
 /// A dissemination as shown.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DisseminationView {
     /// Its id.
     pub id: Uuid,
@@ -907,7 +909,7 @@ impl Unchain {
             Ok(records::find::<Source>(backend, s)?.is_some())
         })?)?;
         let id = Uuid::now_v7();
-        let report = self.build_report(actor, new, id, today, self.clock.now())?;
+        let report = self.build_report(actor, new, id, today, self.clock.now(), None)?;
         Ok((id, report))
     }
 
@@ -968,6 +970,7 @@ impl Unchain {
         id: Uuid,
         today: NaiveDate,
         now: DateTime<Utc>,
+        fresh: Option<&unchain_store::crypto::FreshKeys>,
     ) -> Result<IntelligenceReport> {
         let mut indicators: Vec<String> = Vec::new();
         for raw in &new.indicators {
@@ -987,7 +990,8 @@ impl Unchain {
         Ok(IntelligenceReport {
             received_on: new.received_on.unwrap_or(today),
             source_id: new.source_id,
-            narrative: self.seal(
+            narrative: self.seal_with(
+                fresh,
                 id,
                 IntelligenceReport::KIND,
                 id,
@@ -1002,7 +1006,8 @@ impl Unchain {
             identifiers: if identifiers.is_empty() {
                 None
             } else {
-                Some(self.seal(
+                Some(self.seal_with(
+                    fresh,
                     id,
                     IntelligenceReport::KIND,
                     id,
@@ -1108,8 +1113,10 @@ impl Unchain {
         report: &Entity<IntelligenceReport>,
     ) -> Result<Vec<Uuid>> {
         let mut ids: BTreeSet<Uuid> = report.data.case_ids.iter().copied().collect();
-        for case in records::filter::<Case>(backend, |c| c.data.report_ids.contains(&report.id))? {
-            ids.insert(case.id);
+        for case in crate::index::linking::<Case>(backend, report.id)? {
+            if case.data.report_ids.contains(&report.id) {
+                ids.insert(case.id);
+            }
         }
         Ok(ids.into_iter().collect())
     }

@@ -37,6 +37,7 @@ pub const MAX_PENCE: i64 = 1_000_000_000_000;
 /// A legal-team record of a case: an entry of the advice log, or a police report of one suspect
 /// with that prosecution's milestones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalRecord {
     /// The case.
     pub case_id: Uuid,
@@ -47,6 +48,7 @@ pub struct LegalRecord {
     /// Advice notes, sealed under the person's key. Kept at the top level so that a subject
     /// access export opens them like every other sealed field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub notes: Option<Sealed>,
     /// Who recorded it (user name).
     pub recorded_by: String,
@@ -65,6 +67,7 @@ impl Record for LegalRecord {
 
 /// The two kinds of legal record. JSON: tagged by `"kind"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LegalEntry {
     /// Legal advice given.
@@ -75,6 +78,7 @@ pub enum LegalEntry {
 
 /// One entry of the legal advice log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Advice {
     /// When the advice was given.
     pub on: NaiveDate,
@@ -86,6 +90,7 @@ pub struct Advice {
 
 /// An offence charged.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "offence", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Offence {
     /// Modern Slavery Act 2015 s.1: slavery, servitude and forced or compulsory labour.
@@ -103,6 +108,7 @@ pub enum Offence {
 
 /// A step of a prosecution after the police report. JSON: tagged by `"type"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProsecutionStep {
     /// Police opened (or reopened) an investigation.
@@ -121,6 +127,7 @@ pub enum ProsecutionStep {
     /// The verdict.
     Verdict {
         /// Convicted or acquitted.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Verdict>))]
         verdict: Verdict,
         /// The sentence on a conviction (e.g. "8 years' imprisonment; slavery and trafficking
         /// prevention order").
@@ -186,6 +193,7 @@ impl ProsecutionStep {
 
 /// A dated prosecution milestone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Milestone {
     /// When it happened.
     pub on: NaiveDate,
@@ -199,6 +207,7 @@ pub struct Milestone {
 
 /// A police report against one suspect, and where that prosecution stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Prosecution {
     /// The suspect.
     pub suspect_id: Uuid,
@@ -209,6 +218,7 @@ pub struct Prosecution {
     /// When it was reported.
     pub reported_on: NaiveDate,
     /// Where it stands (the case's prosecution track for this suspect).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ProsecutionState>))]
     pub state: ProsecutionState,
     /// Every milestone after the report, in order.
     #[serde(default)]
@@ -218,6 +228,7 @@ pub struct Prosecution {
     pub offences: Vec<Offence>,
     /// The verdict, once given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<Verdict>))]
     pub verdict: Option<Verdict>,
     /// The sentence, on a conviction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,10 +237,12 @@ pub struct Prosecution {
 
 /// A compensation claim, as stored (collection `claims`). Amounts in pence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Claim {
     /// The case.
     pub case_id: Uuid,
     /// Where it is brought.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimForum>))]
     pub forum: ClaimForum,
     /// The forum's reference (CICA or tribunal case number), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,6 +259,7 @@ pub struct Claim {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid_pence: Option<i64>,
     /// Where it stands (the case's track for this claim).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimState>))]
     pub state: ClaimState,
     /// Every change, in order.
     pub history: Vec<ClaimHistoryEntry>,
@@ -262,10 +276,12 @@ impl Record for Claim {
 
 /// One change to a claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimHistoryEntry {
     /// When it happened.
     pub on: NaiveDate,
     /// The state after it.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimState>))]
     pub state: ClaimState,
     /// The amount that came with it (claimed, awarded, settled or paid), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -280,6 +296,7 @@ pub struct ClaimHistoryEntry {
 
 /// An advice log entry to record.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAdvice {
     /// When; defaults to today.
@@ -305,6 +322,7 @@ impl fmt::Debug for NewAdvice {
 
 /// A police report against one suspect.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPoliceReport {
     /// The suspect (a suspect record's id; an unidentified suspect still gets one).
@@ -320,6 +338,7 @@ pub struct NewPoliceReport {
 
 /// A prosecution milestone to record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProsecutionChange {
     /// The suspect whose prosecution moves.
@@ -333,9 +352,11 @@ pub struct ProsecutionChange {
 
 /// A claim to lodge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewClaim {
     /// Where.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ClaimForum>))]
     pub forum: ClaimForum,
     /// When; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -350,6 +371,7 @@ pub struct NewClaim {
 
 /// What happened to a claim. JSON: tagged by `"type"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClaimUpdate {
     /// Compensation was awarded.
@@ -375,6 +397,7 @@ pub enum ClaimUpdate {
 
 /// A claim change to record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimChange {
     /// The claim.
@@ -404,6 +427,7 @@ pub struct Recorded<T> {
 
 /// An advice log entry as shown (notes only to roles that may see identities).
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdviceView {
     /// The record's id.
     pub id: Uuid,
@@ -432,6 +456,7 @@ impl fmt::Debug for AdviceView {
 
 /// Totals of a case's claims, in pence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimTotals {
     /// Sum of the amounts claimed.
     pub claimed_pence: i64,
@@ -443,6 +468,7 @@ pub struct ClaimTotals {
 
 /// Everything the legal team holds about one case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JusticeRecord {
     /// The case.
     pub case_id: Uuid,
@@ -453,6 +479,7 @@ pub struct JusticeRecord {
     /// The person's pseudonym.
     pub pseudonym: String,
     /// Whether the person asked for the NGO's advocacy.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<AdvocacyState>))]
     pub advocacy: AdvocacyState,
     /// Since when.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -461,8 +488,10 @@ pub struct JusticeRecord {
     pub advice: Vec<AdviceView>,
     /// One prosecution per suspect, in the order reported. The crime reference is shown only to
     /// roles that may see identities.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::prosecution_entities))]
     pub prosecutions: Vec<Entity<Prosecution>>,
     /// The claims, in the order lodged.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::claim_entities))]
     pub claims: Vec<Entity<Claim>>,
     /// The claims' totals.
     pub totals: ClaimTotals,
@@ -1041,6 +1070,7 @@ impl Unchain {
 /// The share of rescued people who requested the NGO's advocacy (the seed's "78.13% of the
 /// victims they rescue request their assistance").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdvocacyShare {
     /// First rescue day counted (inclusive), if bounded.
     #[serde(skip_serializing_if = "Option::is_none")]

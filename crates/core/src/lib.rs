@@ -31,6 +31,8 @@ pub mod intel;
 pub mod justice;
 pub mod network;
 pub mod open;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod people;
 pub mod placements;
 pub mod referrals;

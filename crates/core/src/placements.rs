@@ -82,7 +82,7 @@ impl Record for NeedsAssessment {
 #[serde(deny_unknown_fields)]
 pub struct NeedsInput {
     /// What the person needs from a facility (the placement crate's model, as is).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::needs))]
     pub needs: Needs,
     /// The day of the assessment; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +106,7 @@ impl fmt::Debug for NeedsInput {
 
 /// A recorded needs assessment, without the needs themselves.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeedsSummary {
     /// The assessment's id.
     pub id: Uuid,
@@ -126,6 +127,7 @@ pub struct NeedsSummary {
 /// The needs assessment in force for a case. `needs` is shown only to roles that may see
 /// identities (the read is then audited); its `Debug` is redacted.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeedsView {
     /// The assessment, without the needs.
     #[serde(flatten)]
@@ -134,6 +136,7 @@ pub struct NeedsView {
     pub assessed_by: String,
     /// The needs, for those who may see them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::needs))]
     pub needs: Option<Needs>,
 }
 
@@ -150,6 +153,7 @@ impl fmt::Debug for NeedsView {
 
 /// An eligible facility for one case, with its explained score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityMatch {
     /// The facility.
     pub facility_id: Uuid,
@@ -160,6 +164,7 @@ pub struct FacilityMatch {
     /// Free beds now.
     pub free: u32,
     /// The score and its parts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub score: Score,
     /// Distance from the preferred point (else the current location), km, when one is given.
     pub distance_km: Option<f64>,
@@ -167,6 +172,7 @@ pub struct FacilityMatch {
 
 /// A facility that may not take the person, with every reason.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityRefusal {
     /// The facility.
     pub facility_id: Uuid,
@@ -175,11 +181,13 @@ pub struct FacilityRefusal {
     /// Its region.
     pub region: String,
     /// Every hard constraint it fails.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub reasons: Vec<Ineligibility>,
 }
 
 /// Every registered facility for one case: eligible ones best first, the others with why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Matches {
     /// The case.
     pub case_id: Uuid,
@@ -193,6 +201,7 @@ pub struct Matches {
 
 /// Whom to assign in one batch: a rescue's cases, and/or a list of cases.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// Every case of this rescue (cases record the rescue they came from).
@@ -206,12 +215,15 @@ pub struct AssignRequest {
 /// A proposed batch assignment (nothing is written: `place` each case to accept it). Person ids
 /// in the assignment are case ids, facility ids are facility ids, as strings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     /// The cases considered, in id order.
     pub case_ids: Vec<Uuid>,
     /// The keep-together and keep-apart constraints applied (from the needs assessments).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub groups: placement::Groups,
     /// The plan, with everyone unplaced explained.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub assignment: placement::Assignment,
 }
 
@@ -219,6 +231,7 @@ pub struct Proposal {
 
 /// One stay at one facility within a placement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stay {
     /// The facility.
     pub facility_id: Uuid,
@@ -231,6 +244,7 @@ pub struct Stay {
 
 /// Why a person left a placement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
     /// Moved on to independent or longer-term accommodation (the planned end).
@@ -311,6 +325,7 @@ impl Placement {
 
 /// How a placement ends.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExitInput {
     /// The day the person left.
@@ -333,6 +348,7 @@ impl fmt::Debug for ExitInput {
 
 /// A placement as shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlacementView {
     /// The placement's id.
     pub id: Uuid,
@@ -359,12 +375,14 @@ pub struct PlacementView {
 
 /// The case's aftercare after a step that writes no placement (a match).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AftercareStep {
     /// The case.
     pub case_id: Uuid,
     /// Its version now.
     pub case_version: u64,
     /// Its aftercare state now.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub aftercare: AftercareState,
 }
 
@@ -405,6 +423,7 @@ impl Record for Transport {
 
 /// A transport to arrange. Its `Debug` hides the notes.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransportInput {
     /// Where from (an area).
@@ -434,6 +453,7 @@ impl fmt::Debug for TransportInput {
 
 /// A transport as shown. Notes only for roles that may see identities (the read is audited).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransportView {
     /// Id.
     pub id: Uuid,
@@ -810,8 +830,10 @@ impl Unchain {
         let mut ids: BTreeSet<Uuid> = BTreeSet::new();
         let mut errors = Vec::new();
         if let Some(rescue) = request.rescue_id {
-            let found: Vec<_> =
-                records::filter::<Case>(backend, |c| c.data.rescue_id == Some(rescue))?;
+            let found: Vec<_> = crate::index::linking::<Case>(backend, rescue)?
+                .into_iter()
+                .filter(|c| c.data.rescue_id == Some(rescue))
+                .collect();
             if found.is_empty() {
                 errors.push(FieldError::new(
                     "rescue_id",

@@ -25,6 +25,13 @@ pub trait Record: Serialize + DeserializeOwned {
     fn person_id(&self) -> Option<Uuid> {
         None
     }
+
+    /// What else this record points at (a case's rescue, reports, suspects, and its reference's
+    /// lookup key), indexed so that "which cases name X" needs no scan (`crate::index::linking`).
+    /// Unlike the owners above, links may change: readers check each record still links.
+    fn links(&self) -> Vec<Uuid> {
+        Vec::new()
+    }
 }
 
 /// A record as read: its id, the version to send back with an update, and its data.

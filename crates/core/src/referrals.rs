@@ -39,6 +39,7 @@ pub const DUE_SOON_DAYS: i64 = 7;
 /// The facts of a referral that may identify the person or their exploiters. Sealed under the
 /// person's key, so erasure shreds them with the rest.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReferralNarrative {
     /// Where the exploitation happened (place and country).
@@ -49,6 +50,7 @@ pub struct ReferralNarrative {
     pub indicators: Vec<String>,
     /// The person's immigration situation, which chose the competent authority.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::flags::<ImmigrationSituation>))]
     pub immigration: ImmigrationSituation,
     /// Anything else the First Responder was told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,17 +65,21 @@ impl fmt::Debug for ReferralNarrative {
 
 /// A Reasonable or Conclusive Grounds decision as recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionRecord {
     /// The day the competent authority made it.
     pub on: NaiveDate,
     /// Positive or negative.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
     pub outcome: Outcome,
 }
 
 /// A reconsideration request and, once made, the reconsidered decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReconsiderationRecord {
     /// Which decision is reconsidered.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmDecision>))]
     pub of: NrmDecision,
     /// When the request was made.
     pub requested_on: NaiveDate,
@@ -84,12 +90,14 @@ pub struct ReconsiderationRecord {
 
 /// One change to a referral, for its history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmHistoryEntry {
     /// The day it took effect.
     pub on: NaiveDate,
     /// What happened (`referred` for the referral itself).
     pub change: NrmChangeKind,
     /// The NRM state after it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub state: NrmState,
     /// Who recorded it (user name).
     pub recorded_by: String,
@@ -99,11 +107,13 @@ pub struct NrmHistoryEntry {
 
 /// What changed, for the history: the referral itself, or one of the [`NrmUpdate`]s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NrmChangeKind {
     /// The referral (or Duty to Notify) was made.
     Referred {
         /// Which route.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
         route: NrmRoute,
     },
     /// See [`NrmUpdate::Notified`].
@@ -111,6 +121,7 @@ pub enum NrmChangeKind {
     /// See [`NrmUpdate::ReasonableGrounds`].
     ReasonableGrounds {
         /// Positive or negative.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// See [`NrmUpdate::ReconsiderationRequested`].
@@ -118,6 +129,7 @@ pub enum NrmChangeKind {
     /// See [`NrmUpdate::ConclusiveGrounds`].
     ConclusiveGrounds {
         /// Positive or negative.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// See [`NrmUpdate::MoveOnStarted`].
@@ -148,6 +160,7 @@ impl From<NrmUpdate> for NrmChangeKind {
 
 /// An NRM referral or Duty to Notify, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmReferral {
     /// The case referred.
     pub case_id: Uuid,
@@ -156,12 +169,15 @@ pub struct NrmReferral {
     /// 1 for the case's first referral, 2 for the next (after one ended), …
     pub number: u32,
     /// Where the person was referred (the calendar and rules of the deadlines).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
     pub jurisdiction: Jurisdiction,
     /// NRM referral or Duty to Notify.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
     pub route: NrmRoute,
     /// The day the referral (or notification) was made; starts every deadline.
     pub referred_on: NaiveDate,
     /// The kind of organisation that referred.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ReferrerKind>))]
     pub referrer: ReferrerKind,
     /// The First Responder Organisation that made the referral (the NGO's partner when the NGO is
     /// not one).
@@ -169,9 +185,11 @@ pub struct NrmReferral {
     /// True when the referral was made by a First Responder on the NGO's behalf.
     pub through_first_responder: bool,
     /// Why this route (the nrm crate's reasons, in order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub route_reasons: Vec<RouteReason>,
     /// Who decides (NRM referrals only; a Duty to Notify has no decision).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<CompetentAuthority>))]
     pub competent_authority: Option<CompetentAuthority>,
     /// Why that authority.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -190,8 +208,10 @@ pub struct NrmReferral {
     /// The sealed [`ReferralNarrative`]; absent in views, and unreadable once the person is
     /// erased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub narrative: Option<Sealed>,
     /// The case's NRM state after the latest change to this referral.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub state: NrmState,
     /// When the Duty to Notify (MS1) was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,13 +303,13 @@ pub struct NewReferral {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referred_on: Option<NaiveDate>,
     /// The kind of organisation that refers (a partner First Responder when the NGO is not one).
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ReferrerKind>))]
     pub referrer: ReferrerKind,
     /// The First Responder Organisation that makes the referral, by name.
     pub first_responder_org: String,
     /// The person's immigration situation (chooses the competent authority).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::flags::<ImmigrationSituation>))]
     pub immigration: ImmigrationSituation,
     /// Where the exploitation happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -327,6 +347,7 @@ impl fmt::Debug for NewReferral {
 /// A later change to a referral. JSON: tagged by `"type"`, e.g.
 /// `{"type":"reasonable_grounds","outcome":"positive"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NrmUpdate {
     /// The Duty to Notify (MS1) was sent.
@@ -334,6 +355,7 @@ pub enum NrmUpdate {
     /// The Reasonable Grounds decision (or the reconsidered one).
     ReasonableGrounds {
         /// Positive or negative.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// Reconsideration of the latest negative decision was requested.
@@ -341,6 +363,7 @@ pub enum NrmUpdate {
     /// The Conclusive Grounds decision (or the reconsidered one).
     ConclusiveGrounds {
         /// Positive or negative.
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Outcome>))]
         outcome: Outcome,
     },
     /// Move-on support started after a positive CG.
@@ -367,6 +390,7 @@ impl NrmUpdate {
 
 /// A change to record with [`Unchain::nrm_update`].
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NrmChange {
     /// What happened.
@@ -392,6 +416,7 @@ impl fmt::Debug for NrmChange {
 /// send with the next change) and the person's pseudonym; the narrative only for roles that may
 /// see identities, on [`Unchain::nrm_referrals`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmReferralView {
     /// The referral's id.
     pub id: Uuid,
@@ -413,6 +438,7 @@ pub struct NrmReferralView {
 
 /// The deadlines of a case's current referral as of a day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmDeadlines {
     /// The case.
     pub case_id: Uuid,
@@ -423,17 +449,21 @@ pub struct NrmDeadlines {
     /// The referral.
     pub referral_id: Uuid,
     /// The route.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
     pub route: NrmRoute,
     /// The NRM state.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub state: NrmState,
     /// The day they were computed for.
     pub as_of: NaiveDate,
     /// The five deadlines (`None` for a Duty to Notify, which has no decisions).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub deadlines: Option<nrm::Deadlines>,
 }
 
 /// Which deadline an overdue item is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NrmDeadlineKind {
     /// The Reasonable Grounds decision target.
@@ -448,6 +478,7 @@ pub enum NrmDeadlineKind {
 
 /// How pressing an item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// The date passed and what was awaited has not happened.
@@ -458,6 +489,7 @@ pub enum Urgency {
 
 /// One line of the overdue list: pseudonymised (reference and pseudonym only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmOverdueItem {
     /// The case.
     pub case_id: Uuid,

@@ -28,6 +28,7 @@ use crate::users::Actor;
 /// A rate: `numerator` of `denominator`, with the percentage printed to two decimals rounded
 /// half up. `percent` is `None` when the denominator is zero (no rate to speak of).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Share {
     /// How many have the property (e.g. rescued people who asked for advocacy).
     pub numerator: u64,
@@ -78,6 +79,7 @@ fn format_hundredths(h: u128) -> String {
 /// The days a report covers (inclusive) and the day it is drawn up as of: events after
 /// `as_of` are not counted, so a report for a past period can be reproduced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
@@ -106,6 +108,7 @@ impl Period {
 
 /// A count under a label (a stage, a route, a nationality).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     /// The label (snake_case as the API spells it, or an ISO code).
     pub key: String,
@@ -151,6 +154,7 @@ pub(crate) fn state_as_of(case: &Case, as_of: NaiveDate) -> CaseState {
 
 /// Cases, tracks, intelligence and rescues for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryReport {
     /// The period.
     pub period: Period,
@@ -170,6 +174,7 @@ pub struct SummaryReport {
 
 /// NRM referrals for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NrmReport {
     /// The period.
     pub period: Period,
@@ -196,6 +201,7 @@ pub struct NrmReport {
 
 /// One facility's occupancy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacilityOccupancy {
     /// The facility's working name.
     pub facility: String,
@@ -207,6 +213,7 @@ pub struct FacilityOccupancy {
 
 /// Aftercare for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AftercareReport {
     /// The period.
     pub period: Period,
@@ -226,6 +233,7 @@ pub struct AftercareReport {
 
 /// Justice for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JusticeReport {
     /// The period.
     pub period: Period,
@@ -250,6 +258,7 @@ pub struct JusticeReport {
 
 /// Campaign for a period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignReport {
     /// The period.
     pub period: Period,

@@ -25,6 +25,7 @@ pub const MAX_RESCUED: usize = 500;
 
 /// One person freed in a rescue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RescuedPerson {
     /// Someone without a case yet: a person and a case are opened on the rescue's day.
@@ -33,15 +34,18 @@ pub enum RescuedPerson {
         person: PersonDetails,
         /// Where the case is handled; defaults to England and Wales.
         #[serde(default = "default_jurisdiction")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Jurisdiction>))]
         jurisdiction: Jurisdiction,
         /// Exploitation types identified so far.
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<ExploitationType>))]
         exploitation: Vec<ExploitationType>,
         /// The responsible staff member's user name; defaults to the actor.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         owner: Option<String>,
         /// How they came to be free; defaults to `found_in_operation`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<RescueOrigin>))]
         origin: Option<RescueOrigin>,
     },
     /// Someone whose case exists: the case joins the rescue.
@@ -54,6 +58,7 @@ pub enum RescuedPerson {
         /// How they came to be free; defaults to `planned_operation` when the case's stage is
         /// `rescue_planned`, else `found_in_operation`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::optional::<RescueOrigin>))]
         origin: Option<RescueOrigin>,
     },
 }
@@ -64,6 +69,7 @@ fn default_jurisdiction() -> Jurisdiction {
 
 /// A rescue to record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewRescue {
     /// The day of the rescue.
@@ -82,6 +88,7 @@ pub struct NewRescue {
 
 /// One person of a recorded rescue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RescuedEntry {
     /// Their case.
     pub case_id: Uuid,
@@ -90,11 +97,13 @@ pub struct RescuedEntry {
     /// `true` when the case existed and joined the rescue; `false` when the rescue opened it.
     pub joined: bool,
     /// How they came to be free.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<RescueOrigin>))]
     pub origin: RescueOrigin,
 }
 
 /// A rescue as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rescue {
     /// The day.
     pub date: NaiveDate,

@@ -55,13 +55,29 @@ impl Unchain {
         field: &str,
         value: &T,
     ) -> Result<Sealed> {
+        self.seal_with(None, subject, kind, id, field, value)
+    }
+
+    /// [`Self::seal`], with a new subject's key from `fresh` when given (a bulk import: the
+    /// keys are stored in the same commit as the values, `Keyring::store_fresh`).
+    pub(crate) fn seal_with<T: Serialize>(
+        &self,
+        fresh: Option<&crypto::FreshKeys>,
+        subject: Uuid,
+        kind: &str,
+        id: Uuid,
+        field: &str,
+        value: &T,
+    ) -> Result<Sealed> {
         let plain = zeroize::Zeroizing::new(
             serde_json::to_vec(value)
                 .map_err(|e| CoreError::Store(StoreError::Backend(e.to_string())))?,
         );
-        let envelope =
-            self.keyring
-                .seal(&SubjectId::from(subject), &context(kind, id, field), &plain)?;
+        let (subject, context) = (SubjectId::from(subject), context(kind, id, field));
+        let envelope = match fresh {
+            Some(keys) => keys.seal(&subject, &context, &plain)?,
+            None => self.keyring.seal(&subject, &context, &plain)?,
+        };
         Ok(Sealed(envelope))
     }
 

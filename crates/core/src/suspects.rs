@@ -246,6 +246,7 @@ pub struct SuspectSummary {
 
 /// A suspect read in full (the read is audited).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuspectView {
     /// Everything but the sealed parts.
     #[serde(flatten)]
@@ -435,12 +436,11 @@ impl Unchain {
     }
 
     fn suspect_summary(&self, s: Entity<Suspect>) -> Result<SuspectSummary> {
-        let from_cases: Vec<Uuid> = records::filter::<Case>(self.backend.as_ref(), |c| {
-            c.data.suspect_ids.contains(&s.id)
-        })?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
+        let from_cases: Vec<Uuid> = crate::index::linking::<Case>(self.backend.as_ref(), s.id)?
+            .into_iter()
+            .filter(|c| c.data.suspect_ids.contains(&s.id))
+            .map(|c| c.id)
+            .collect();
         Ok(summarise(s, &from_cases))
     }
 

@@ -65,8 +65,13 @@ pub fn core_over(backend: &Arc<MemoryBackend>, clock: Arc<dyn Clock>) -> Unchain
 /// A core over memory, and its backend (so tests can compare raw contents).
 pub fn core() -> (Unchain, Arc<MemoryBackend>) {
     let backend = Arc::new(MemoryBackend::new());
-    let core = core_over(&backend, Arc::new(FixedClock(now())));
-    (core, backend)
+    (reopen(&backend), backend)
+}
+
+/// Another core over the same memory store, with empty caches (as after a restart): what it
+/// reads, the store really holds.
+pub fn reopen(backend: &Arc<MemoryBackend>) -> Unchain {
+    core_over(backend, Arc::new(FixedClock(now())))
 }
 
 /// Creates the administrator and one user of each role; returns their actors by role.

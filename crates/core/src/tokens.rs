@@ -158,6 +158,7 @@ impl Record for Token {
 
 /// A token as listed: everything but the hash (listing never reveals anything usable).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenInfo {
     /// The token's id (to revoke it).
     pub id: Uuid,

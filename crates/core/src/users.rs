@@ -10,6 +10,7 @@ use crate::records::Record;
 
 /// A staff account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Unique login name (lower case letters, digits, `.`, `-`, `_`).
     pub name: String,
@@ -28,6 +29,7 @@ impl Record for User {
 
 /// Who is acting: resolved from a user name (CLI) or a token (HTTP) before any operation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     /// The user's id.
     pub id: Uuid,

@@ -56,7 +56,6 @@ pub struct NewUserBody {
     pub name: String,
     /// One of the seven roles (`admin`, `manager`, `investigator`, `aftercare_coordinator`,
     /// `legal_advocate`, `campaign_officer`, `analyst`).
-    #[schema(value_type = String)]
     pub role: Role,
 }
 
@@ -77,7 +76,6 @@ pub struct NewTokenBody {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct IssuedToken {
     /// The token (see `TokenInfo`).
-    #[schema(value_type = Object)]
     pub token: unchain_core::tokens::TokenInfo,
     /// The bearer secret. It is not stored and cannot be shown again.
     pub secret: String,
@@ -91,7 +89,6 @@ pub struct EventBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// The event (`{"kind": {"type": "assessment_started"}, "date": "2024-06-03", "reason": "…"}`).
-    #[schema(value_type = Object)]
     pub event: NewEvent,
 }
 
@@ -129,7 +126,6 @@ pub struct GroupBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// The group (`name`, `area`, `members`, `joined_on`).
-    #[schema(value_type = Object)]
     pub group: CommunityGroup,
 }
 
@@ -350,14 +346,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep!("GET" "/api/v1/people/{id}/consents" "list_consents" "people" Op(O::ConsentRead), "A person's consent decisions", query LIST, req None, res "PageOfConsentRecord" 200),
     ep!("POST" "/api/v1/people/{id}/consents" "record_consent" "people" Op(O::ConsentRecord), "Record consent given or withdrawn", query &[], req Some("NewConsent"), res "ConsentRecord" 201),
     ep!("GET" "/api/v1/people/{id}/consent-status" "consent_status" "people" Op(O::ConsentRead), "The consent in force for every scope", query ON, req None, res "ListOfConsentStatus" 200),
-    ep!("GET" "/api/v1/campaign/groups" "list_groups" "campaign" Op(O::CampaignRead), "Community groups", query LIST, req None, res "PageOfCommunityGroup" 200),
-    ep!("POST" "/api/v1/campaign/groups" "create_group" "campaign" Op(O::CampaignManage), "Register a community group", query &[], req Some("CommunityGroup"), res "CommunityGroup" 201),
+    ep!("GET" "/api/v1/campaign/groups" "list_groups" "campaign" Op(O::CampaignRead), "Community groups", query LIST, req None, res "PageOfCommunityGroupEntity" 200),
+    ep!("POST" "/api/v1/campaign/groups" "create_group" "campaign" Op(O::CampaignManage), "Register a community group", query &[], req Some("CommunityGroup"), res "CommunityGroupEntity" 201),
     ep!("GET" "/api/v1/campaign/groups/{id}" "get_group" "campaign" Op(O::CampaignRead), "A group with its trainings", query &[], req None, res "GroupRecord" 200),
-    ep!("PUT" "/api/v1/campaign/groups/{id}" "update_group" "campaign" Op(O::CampaignManage), "Change a group", query &[], req Some("GroupBody"), res "CommunityGroup" 200, versioned),
-    ep!("POST" "/api/v1/campaign/trainings" "record_training" "campaign" Op(O::CampaignManage), "Record a training session", query &[], req Some("TrainingSession"), res "TrainingSession" 201),
-    ep!("GET" "/api/v1/campaign/actions" "list_actions" "campaign" Op(O::CampaignRead), "Campaign actions", query LIST, req None, res "PageOfCampaignAction" 200),
-    ep!("POST" "/api/v1/campaign/actions" "record_action" "campaign" Op(O::CampaignManage), "Record a campaign action", query &[], req Some("CampaignAction"), res "CampaignAction" 201),
-    ep!("POST" "/api/v1/campaign/actions/{id}/outcome" "record_action_outcome" "campaign" Op(O::CampaignManage), "Record an action's outcome", query &[], req Some("OutcomeBody"), res "CampaignAction" 200, versioned),
+    ep!("PUT" "/api/v1/campaign/groups/{id}" "update_group" "campaign" Op(O::CampaignManage), "Change a group", query &[], req Some("GroupBody"), res "CommunityGroupEntity" 200, versioned),
+    ep!("POST" "/api/v1/campaign/trainings" "record_training" "campaign" Op(O::CampaignManage), "Record a training session", query &[], req Some("TrainingSession"), res "TrainingSessionEntity" 201),
+    ep!("GET" "/api/v1/campaign/actions" "list_actions" "campaign" Op(O::CampaignRead), "Campaign actions", query LIST, req None, res "PageOfCampaignActionEntity" 200),
+    ep!("POST" "/api/v1/campaign/actions" "record_action" "campaign" Op(O::CampaignManage), "Record a campaign action", query &[], req Some("CampaignAction"), res "CampaignActionEntity" 201),
+    ep!("POST" "/api/v1/campaign/actions/{id}/outcome" "record_action_outcome" "campaign" Op(O::CampaignManage), "Record an action's outcome", query &[], req Some("OutcomeBody"), res "CampaignActionEntity" 200, versioned),
     ep!("GET" "/api/v1/audit/verify" "verify_audit" "audit" Op(O::AuditRead), "Verify the whole audit chain", query &[], req None, res "Verification" 200),
     ep!("GET" "/api/v1/audit/entries" "audit_entries" "audit" Op(O::AuditRead), "Read audit entries", query AUDIT, req None, res "ListOfAuditEntry" 200),
     ep!("GET" "/api/v1/events" "events" "events" Any, "What changed (kind, id, time, version; never contents); JSON, or SSE with Accept: text/event-stream", query EVENTS, req None, res "ChangePage" 200),
@@ -750,7 +746,6 @@ async fn attach_document(
 #[derive(Serialize, ToSchema)]
 pub struct DocumentWithContent {
     /// The metadata.
-    #[schema(value_type = Object)]
     pub meta: unchain_core::documents::DocumentMeta,
     /// The content, base64.
     pub content: String,

@@ -50,7 +50,6 @@ pub struct GradingBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// The grading (3x5x2: `source`, `intelligence`, `handling`; see `Grading`).
-    #[schema(value_type = Object)]
     pub grading: unchain_core::grading::Grading,
     /// The day it was graded, when recording an earlier grading (default today).
     #[serde(default)]
@@ -65,7 +64,7 @@ pub struct DecisionBody {
     #[serde(default)]
     pub version: Option<u64>,
     /// `positive` or `negative`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = unchain_core::openapi::one::<unchain_core::lifecycle::Outcome>)]
     pub outcome: unchain_core::lifecycle::Outcome,
     /// The day of the decision.
     pub on: NaiveDate,
@@ -1177,63 +1176,3 @@ pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<App
         _ => return None,
     })
 }
-
-/// The core types the service endpoints name, for the OpenAPI document.
-pub const CORE_TYPES: &[(&str, &str)] = &[
-    ("ReportDetail", "unchain_core::intel::ReportDetail"),
-    (
-        "DisseminationView",
-        "unchain_core::intel::DisseminationView",
-    ),
-    ("NewDissemination", "unchain_core::intel::NewDissemination"),
-    ("SuspectView", "unchain_core::suspects::SuspectView"),
-    (
-        "Rescue",
-        "unchain_core::records::Entity<unchain_core::rescues::Rescue>",
-    ),
-    ("NewRescue", "unchain_core::rescues::NewRescue"),
-    (
-        "NrmReferralView",
-        "unchain_core::referrals::NrmReferralView",
-    ),
-    ("NrmDeadlines", "unchain_core::referrals::NrmDeadlines"),
-    ("NrmOverdueItem", "unchain_core::referrals::NrmOverdueItem"),
-    (
-        "LegalRecord",
-        "unchain_core::records::Entity<unchain_core::justice::LegalRecord>",
-    ),
-    ("NewAdvice", "unchain_core::justice::NewAdvice"),
-    (
-        "RecordedProsecution",
-        "unchain_core::justice::Recorded<unchain_core::justice::Prosecution>",
-    ),
-    (
-        "RecordedClaim",
-        "unchain_core::justice::Recorded<unchain_core::justice::Claim>",
-    ),
-    ("JusticeRecord", "unchain_core::justice::JusticeRecord"),
-    ("AdvocacyShare", "unchain_core::justice::AdvocacyShare"),
-    ("NeedsSummary", "unchain_core::placements::NeedsSummary"),
-    ("NeedsView", "unchain_core::placements::NeedsView"),
-    ("Matches", "unchain_core::placements::Matches"),
-    ("AssignRequest", "unchain_core::placements::AssignRequest"),
-    ("Proposal", "unchain_core::placements::Proposal"),
-    ("AftercareStep", "unchain_core::placements::AftercareStep"),
-    ("PlacementView", "unchain_core::placements::PlacementView"),
-    ("TransportView", "unchain_core::placements::TransportView"),
-    ("FollowupPolicy", "unchain_core::followups::FollowupPolicy"),
-    ("FollowupLine", "unchain_core::followups::FollowupLine"),
-    ("ProgressInput", "unchain_core::followups::ProgressInput"),
-    ("ProgressTrend", "unchain_core::followups::ProgressTrend"),
-    ("ErasureReport", "unchain_core::erasure::ErasureReport"),
-    ("ClusterView", "unchain_core::network::ClusterView"),
-    ("PackageScope", "unchain_core::network::PackageScope"),
-    ("PolicePackage", "unchain_core::network::PolicePackage"),
-    ("ImportReport", "unchain_core::import::ImportReport"),
-    ("SummaryReport", "unchain_core::reports::SummaryReport"),
-    ("NrmReport", "unchain_core::reports::NrmReport"),
-    ("AftercareReport", "unchain_core::reports::AftercareReport"),
-    ("JusticeReport", "unchain_core::reports::JusticeReport"),
-    ("CampaignReport", "unchain_core::reports::CampaignReport"),
-    ("Anonymised", "unchain_core::export::Anonymised"),
-];

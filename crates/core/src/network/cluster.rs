@@ -14,6 +14,7 @@ use crate::grading::Grading;
 
 /// What a cluster member is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberKind {
     /// An intelligence report.
@@ -26,6 +27,7 @@ pub enum MemberKind {
 
 /// A reference to a cluster member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberRef {
     /// Its kind.
     pub kind: MemberKind,
@@ -87,6 +89,7 @@ pub struct SharedIdentifier {
 
 /// How many members of a cluster record an indicator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorCount {
     /// The indicator.
     pub indicator: String,

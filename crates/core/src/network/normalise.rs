@@ -22,7 +22,9 @@ use unicode_normalization::UnicodeNormalization;
 /// What an identifier identifies, so that a phone number never matches a plate with the same
 /// characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", schema(as = NormalisedIdentifierKind))]
 pub enum IdentifierKind {
     /// A telephone number (E.164).
     Phone,
@@ -85,6 +87,7 @@ impl IdentifierKind {
 /// How much a shared identifier says: an exact match is the same number or plate; a fuzzy one is
 /// a folded name that different people may share. Analysts weigh them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     /// The normalised values are the same identifier.

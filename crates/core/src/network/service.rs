@@ -21,6 +21,7 @@ use crate::users::Actor;
 
 /// An identifier shared in a cluster as shown: its value only to those who may see identities.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharedView {
     /// What it is.
     pub kind: IdentifierKind,
@@ -45,6 +46,7 @@ impl std::fmt::Debug for SharedView {
 
 /// A cluster as an actor sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterView {
     /// Members (record ids, which name no one).
     pub members: Vec<MemberRef>,
@@ -251,6 +253,7 @@ fn view(c: &Cluster, identities: bool) -> ClusterView {
 
 /// What a police package covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "scope", content = "id", rename_all = "snake_case")]
 pub enum PackageScope {
     /// One intelligence report.
@@ -261,6 +264,7 @@ pub enum PackageScope {
 
 /// One report in a police package, with its grading and handling code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoliceItem {
     /// The report's id (the NGO's reference).
     pub report_id: Uuid,
@@ -294,6 +298,7 @@ impl std::fmt::Debug for PoliceItem {
 
 /// A report left out of a package, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Withheld {
     /// The report.
     pub report_id: Uuid,
@@ -303,6 +308,7 @@ pub struct Withheld {
 
 /// What goes to police: the items that may be shared, and what was left out and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicePackage {
     /// The day it was made.
     pub made_on: NaiveDate,

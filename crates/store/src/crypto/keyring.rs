@@ -442,6 +442,61 @@ impl Keyring {
         Ok(())
     }
 
+    /// Makes data keys for subjects that are new — nothing sealed for them yet, nothing stored —
+    /// without touching the store. Seal with them at once ([`FreshKeys::seal`]); they reach the
+    /// store only through [`store_fresh`](Self::store_fresh), in the same atomic commit as the
+    /// values sealed under them, so no value is ever durable without its key.
+    ///
+    /// This is the bulk-import path: [`ensure_subjects`](Self::ensure_subjects) costs a read per
+    /// subject and a durable commit of its own, which for new records buys nothing.
+    pub fn fresh_keys(&self, subjects: &[SubjectId]) -> Result<FreshKeys> {
+        let mut keys = HashMap::with_capacity(subjects.len());
+        for subject in subjects {
+            let raw = new_data_key()?;
+            let cached = CachedKey::new(FIRST_GENERATION, &raw);
+            if keys.insert(*subject, (raw, cached)).is_some() {
+                return Err(StoreError::Invalid {
+                    field: "subjects",
+                    reason: format!("subject {subject} is named twice"),
+                });
+            }
+        }
+        Ok(FreshKeys { keys })
+    }
+
+    /// Commits `keys` together with the values sealed under them: `commit` gets a
+    /// [`FreshKeyPuts`] to stage into its batch (each key put with [`Expect::Absent`], so a
+    /// subject that already has a key, or was forgotten, fails the whole commit and nothing is
+    /// written) and commits that batch; it may build and commit several times (a retry) but
+    /// must stage the puts into each attempt. On success the keys are cached.
+    ///
+    /// The keys are wrapped under the current master key here, and the master key is held until
+    /// `commit` returns, so a rotation cannot retire it in between (as for every key creation).
+    /// `commit` must not call back into this keyring.
+    pub fn store_fresh<R, E: From<StoreError>>(
+        &self,
+        keys: FreshKeys,
+        commit: impl FnOnce(&FreshKeyPuts) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
+        let epoch = self.cache().epoch;
+        let result = {
+            let masters = self.masters();
+            let mut puts = Vec::with_capacity(keys.keys.len());
+            for (subject, (raw, _)) in &keys.keys {
+                let record = wrap_data_key(&masters.current, subject, FIRST_GENERATION, raw)?;
+                puts.push((data_key_key(subject), record));
+            }
+            commit(&FreshKeyPuts { puts })?
+        };
+        let mut cache = self.cache();
+        if cache.epoch == epoch {
+            for (subject, (_, key)) in keys.keys {
+                cache.insert(subject, key);
+            }
+        }
+        Ok(result)
+    }
+
     /// Destroys `subject`'s data key (crypto-shredding): every value ever sealed for the subject
     /// becomes unrecoverable, and later opens fail with [`StoreError::Forgotten`]. Other
     /// subjects are unaffected.
@@ -767,6 +822,61 @@ impl Keyring {
     }
 }
 
+/// Data keys for new subjects, not yet stored (see [`Keyring::fresh_keys`]). `Debug` shows only
+/// how many; the keys are zeroized when dropped.
+pub struct FreshKeys {
+    keys: HashMap<SubjectId, (Zeroizing<[u8; 32]>, CachedKey)>,
+}
+
+impl FreshKeys {
+    /// Seals `plaintext` for `subject`, bound to `context`, as [`Keyring::seal`] would once the
+    /// key is stored. Fails with [`StoreError::Key`] for a subject these keys were not made for.
+    pub fn seal(&self, subject: &SubjectId, context: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        let Some((_, key)) = self.keys.get(subject) else {
+            return Err(StoreError::Key(format!(
+                "no fresh data key was made for subject {subject}"
+            )));
+        };
+        seal_with(&key.cipher, subject, key.generation, context, plaintext)
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl fmt::Debug for FreshKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FreshKeys({} keys)", self.keys.len())
+    }
+}
+
+/// The wrapped fresh keys, ready to be staged into a commit (see [`Keyring::store_fresh`]).
+pub struct FreshKeyPuts {
+    puts: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl FreshKeyPuts {
+    /// Stages every key into `batch`, each expected absent.
+    pub fn stage(&self, batch: &mut Batch) {
+        for (key, record) in &self.puts {
+            batch.put(KEYS_COLLECTION, key.clone(), record.clone(), Expect::Absent);
+        }
+    }
+}
+
+impl fmt::Debug for FreshKeyPuts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FreshKeyPuts({} keys)", self.puts.len())
+    }
+}
+
 /// Unwraps a stored data-key record with whichever held master key wrapped it.
 fn unwrap_record(masters: &Masters, subject: &SubjectId, record: &Versioned) -> Result<CachedKey> {
     match DataKeyRecord::parse(subject, &record.value)? {
@@ -943,6 +1053,120 @@ mod tests {
         gone.iter().for_each(|s| ring.forget_subject(s).unwrap());
         gone.sort();
         assert_eq!(ring.forgotten_subjects().unwrap(), gone);
+    }
+
+    /// Commits `values` (already sealed) beside the fresh keys, as an importer does.
+    fn commit_with_keys(
+        backend: &Arc<TestBackend>,
+        ring: &Keyring,
+        keys: FreshKeys,
+        values: &[(SubjectId, Vec<u8>)],
+    ) -> Result<()> {
+        ring.store_fresh(keys, |puts| {
+            let mut batch = Batch::new();
+            puts.stage(&mut batch);
+            for (s, v) in values {
+                batch.put("records", s.as_bytes().to_vec(), v.clone(), Expect::Absent);
+            }
+            backend.commit(&batch).map(|_| ())
+        })
+    }
+
+    #[test]
+    fn fresh_keys_reach_the_store_only_with_their_values() {
+        let backend = Arc::new(TestBackend::default());
+        let ring = keyring(&backend, 1).unwrap();
+        let subjects: Vec<SubjectId> = (0..5).map(|_| SubjectId::random()).collect();
+        let keys = ring.fresh_keys(&subjects).unwrap();
+        assert_eq!(format!("{keys:?}"), "FreshKeys(5 keys)");
+        let values: Vec<(SubjectId, Vec<u8>)> = subjects
+            .iter()
+            .map(|s| (*s, keys.seal(s, b"c", s.as_bytes()).unwrap()))
+            .collect();
+        // Nothing is stored before the commit.
+        for s in &subjects {
+            assert_eq!(ring.subject_state(s).unwrap(), SubjectKeyState::None);
+        }
+        // A commit that fails stores neither the keys nor the values.
+        let failed: Result<()> = ring.store_fresh(ring.fresh_keys(&subjects).unwrap(), |_| {
+            Err(StoreError::Backend("disk full".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            ring.subject_state(&subjects[0]).unwrap(),
+            SubjectKeyState::None
+        );
+
+        commit_with_keys(&backend, &ring, keys, &values).unwrap();
+        for (s, v) in &values {
+            assert_eq!(
+                ring.subject_state(s).unwrap(),
+                SubjectKeyState::Live { generation: 1 }
+            );
+            assert_eq!(&ring.unseal(b"c", v).unwrap()[..], s.as_bytes());
+        }
+        // A new keyring reads them from the store, and a rotation re-wraps them.
+        let report = ring.rotate_master(MasterKey::from_bytes([2; 32])).unwrap();
+        assert_eq!(report.rewrapped, 5);
+        drop(ring);
+        let reopened = keyring(&backend, 2).unwrap();
+        for (s, v) in &values {
+            assert_eq!(&reopened.unseal(b"c", v).unwrap()[..], s.as_bytes());
+        }
+        // Forgetting one shreds it alone.
+        reopened.forget_subject(&subjects[0]).unwrap();
+        assert!(matches!(
+            reopened.unseal(b"c", &values[0].1),
+            Err(StoreError::Forgotten(_))
+        ));
+        assert!(reopened.unseal(b"c", &values[1].1).is_ok());
+    }
+
+    #[test]
+    fn fresh_keys_never_replace_a_key_or_a_tombstone() {
+        let backend = Arc::new(TestBackend::default());
+        let ring = keyring(&backend, 1).unwrap();
+        let (live, gone, new) = (
+            SubjectId::random(),
+            SubjectId::random(),
+            SubjectId::random(),
+        );
+        let sealed = ring.seal(&live, b"c", b"kept").unwrap();
+        ring.forget_subject(&gone).unwrap();
+        for taken in [live, gone] {
+            let keys = ring.fresh_keys(&[new, taken]).unwrap();
+            let values = vec![(new, keys.seal(&new, b"c", b"x").unwrap())];
+            assert!(matches!(
+                commit_with_keys(&backend, &ring, keys, &values),
+                Err(StoreError::Conflict { .. })
+            ));
+            // All or nothing: the new subject got no key either.
+            assert_eq!(ring.subject_state(&new).unwrap(), SubjectKeyState::None);
+        }
+        assert_eq!(&ring.unseal(b"c", &sealed).unwrap()[..], b"kept");
+        assert_eq!(
+            ring.subject_state(&gone).unwrap(),
+            SubjectKeyState::Forgotten
+        );
+    }
+
+    #[test]
+    fn fresh_keys_refuse_strangers_and_twins() {
+        let backend = Arc::new(TestBackend::default());
+        let ring = keyring(&backend, 1).unwrap();
+        let s = SubjectId::random();
+        let keys = ring.fresh_keys(&[s]).unwrap();
+        assert!(matches!(
+            keys.seal(&SubjectId::random(), b"c", b"x"),
+            Err(StoreError::Key(_))
+        ));
+        assert!(matches!(
+            ring.fresh_keys(&[s, s]),
+            Err(StoreError::Invalid {
+                field: "subjects",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -27,7 +27,9 @@ mod subject;
 mod test_backend;
 
 pub use envelope::{ENVELOPE_VERSION, Envelope, context};
-pub use keyring::{Keyring, KeyringConfig, RotationReport, SubjectKeyState};
+pub use keyring::{
+    FreshKeyPuts, FreshKeys, Keyring, KeyringConfig, RotationReport, SubjectKeyState,
+};
 pub use master::{MASTER_KEY_ENV, MasterKey, MasterKeyId};
 pub use subject::SubjectId;
 
