@@ -244,7 +244,7 @@ pub struct CaseFilter {
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
     /// What happened.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::event_kind))]
     pub kind: EventKind,
     /// When it happened; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]

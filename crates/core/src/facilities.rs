@@ -60,7 +60,7 @@ pub struct FacilityAddress {
     /// The postal address.
     pub address: String,
     /// The point the matcher measures distances and exclusion zones from.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::geo_point))]
     pub location: GeoPoint,
 }
 
@@ -130,7 +130,7 @@ pub struct FacilityInput {
     /// Beds in total (1 to [`MAX_CAPACITY`]; on update, not below the beds taken).
     pub capacity: u32,
     /// Who it accepts.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::acceptance))]
     pub accepts: Acceptance,
     /// Languages its staff speak.
     #[serde(default)]
@@ -191,7 +191,7 @@ pub struct FacilityView {
     /// Beds free.
     pub free: u32,
     /// Who it accepts.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::acceptance))]
     pub accepts: Acceptance,
     /// Languages.
     pub languages: BTreeSet<String>,

@@ -411,20 +411,28 @@ impl Domain {
 #[serde(deny_unknown_fields)]
 pub struct Scores {
     /// Safety.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub safety: u8,
     /// Health.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub health: u8,
     /// Housing.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub housing: u8,
     /// Legal status.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub legal_status: u8,
     /// Finances.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub finances: u8,
     /// Work and education.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub work_education: u8,
     /// Wellbeing.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub wellbeing: u8,
     /// Social ties.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
     pub social_ties: u8,
 }
 

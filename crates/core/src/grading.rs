@@ -91,8 +91,10 @@ pub enum Grading {
         /// Source evaluation (A–E).
         source: LegacySource,
         /// Intelligence evaluation (1–5).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
         intelligence: u8,
         /// Handling code (1–5).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 5))]
         handling: u8,
     },
 }

@@ -11,7 +11,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
 use utoipa::openapi::{ArrayBuilder, Ref, RefOr, Schema};
 
 /// `Entity<CommunityGroup>`: a registered community group.
@@ -126,4 +128,175 @@ pub fn flags<T: Default + Serialize>() -> RefOr<Schema> {
             .required(name);
     }
     object.into()
+}
+
+fn number(minimum: f64, maximum: f64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+        .minimum(Some(minimum))
+        .maximum(Some(maximum))
+}
+
+/// `unchain_placement::GeoPoint`: a WGS84 point (the core refuses one outside these ranges). The
+/// server's tests check real values against it, so a field added to the type fails them.
+pub fn geo_point() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("lat", number(-90.0, 90.0))
+        .required("lat")
+        .property("lon", number(-180.0, 180.0))
+        .required("lon")
+        .into()
+}
+
+/// `unchain_placement::Acceptance`: whom a facility accepts. Its enums' values come from serde
+/// ([`set`]); real values are checked against it in the server's tests.
+pub fn acceptance() -> RefOr<Schema> {
+    use unchain_placement::{AgeGroup, Gender};
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("genders", set::<Gender>())
+        .required("genders")
+        .property("age_groups", set::<AgeGroup>())
+        .required("age_groups")
+        .property(
+            "max_dependants",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(0)),
+        )
+        .property("pregnancy", ObjectBuilder::new().schema_type(Type::Boolean))
+        .into()
+}
+
+/// An internally tagged enum of a pure crate (`#[serde(tag = "…")]`, e.g. a lifecycle event):
+/// an object whose `tag` is one of the variants serde accepts (read from its refusal, as in
+/// [`variants`]); the other properties depend on the variant and are not described.
+pub fn tagged<T: DeserializeOwned>(tag: &str) -> RefOr<Schema> {
+    let mut probe = serde_json::Map::new();
+    probe.insert(tag.to_owned(), Value::String("\u{1}".to_owned()));
+    let values = match serde_json::from_value::<T>(Value::Object(probe)) {
+        Err(e) => e
+            .to_string()
+            .split_once(", expected ")
+            .map(|(_, expected)| {
+                expected
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(|v| Value::String(v.to_owned()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+        Ok(_) => Vec::new(),
+    };
+    assert!(
+        !values.is_empty(),
+        "{} is not tagged by {tag}",
+        std::any::type_name::<T>()
+    );
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            tag,
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(values)),
+        )
+        .required(tag)
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .description(Some(format!(
+            "`{tag}` names the variant; the other properties depend on it"
+        )))
+        .into()
+}
+
+/// `unchain_lifecycle::EventKind`, tagged by `type` (see [`tagged`]).
+pub fn event_kind() -> RefOr<Schema> {
+    tagged::<unchain_lifecycle::EventKind>("type")
+}
+
+fn nullable_geo_point() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .property("lat", number(-90.0, 90.0))
+        .required("lat")
+        .property("lon", number(-180.0, 180.0))
+        .required("lon")
+}
+
+fn string_set(max_length: usize) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max_length)),
+        )
+        .unique_items(true)
+}
+
+/// `unchain_placement::Needs`: what a person needs from a placement (the core's needs
+/// assessment input). Ranges are the core's and the matcher's checks (`dependants` at most 20,
+/// languages up to 35 characters, a region up to 100); enums' values come from serde. Real
+/// values are checked against it in the server's tests, so a field added to the type fails them.
+pub fn needs() -> RefOr<Schema> {
+    use unchain_nrm::ExploitationType;
+    use unchain_placement::{AgeGroup, ExclusionKind, Gender, SecurityLevel, Service};
+    let boolean = || ObjectBuilder::new().schema_type(Type::Boolean);
+    let zone = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("kind", one::<ExclusionKind>())
+        .required("kind")
+        .property("centre", geo_point())
+        .required("centre")
+        .property(
+            "radius_km",
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(0.0)),
+        )
+        .required("radius_km");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("gender", one::<Gender>())
+        .required("gender")
+        .property("age_group", one::<AgeGroup>())
+        .required("age_group")
+        .property(
+            "dependants",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .minimum(Some(0))
+                .maximum(Some(20)),
+        )
+        .property("pregnant", boolean())
+        .property("languages", string_set(35))
+        .property("exploitation_types", set::<ExploitationType>())
+        .property("required_services", set::<Service>())
+        .property("required_security", one::<SecurityLevel>())
+        .property("exclusion_zones", ArrayBuilder::new().items(zone))
+        .property(
+            "preferred_region",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .max_length(Some(100)),
+        )
+        .property("preferred_point", nullable_geo_point())
+        .property("current_location", nullable_geo_point())
+        .property(
+            "max_travel_km",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::Number, Type::Null]))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .minimum(Some(0.0)),
+        )
+        .property("current_substance_use", boolean())
+        .property("mental_health_stable", boolean())
+        .property("recently_trafficked", boolean())
+        .into()
 }

@@ -82,7 +82,7 @@ impl Record for NeedsAssessment {
 #[serde(deny_unknown_fields)]
 pub struct NeedsInput {
     /// What the person needs from a facility (the placement crate's model, as is).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::needs))]
     pub needs: Needs,
     /// The day of the assessment; defaults to today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ pub struct NeedsView {
     pub assessed_by: String,
     /// The needs, for those who may see them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::needs))]
     pub needs: Option<Needs>,
 }
 

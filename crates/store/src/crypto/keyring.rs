@@ -1092,7 +1092,10 @@ mod tests {
             Err(StoreError::Backend("disk full".into()))
         });
         assert!(failed.is_err());
-        assert_eq!(ring.subject_state(&subjects[0]).unwrap(), SubjectKeyState::None);
+        assert_eq!(
+            ring.subject_state(&subjects[0]).unwrap(),
+            SubjectKeyState::None
+        );
 
         commit_with_keys(&backend, &ring, keys, &values).unwrap();
         for (s, v) in &values {
@@ -1123,7 +1126,11 @@ mod tests {
     fn fresh_keys_never_replace_a_key_or_a_tombstone() {
         let backend = Arc::new(TestBackend::default());
         let ring = keyring(&backend, 1).unwrap();
-        let (live, gone, new) = (SubjectId::random(), SubjectId::random(), SubjectId::random());
+        let (live, gone, new) = (
+            SubjectId::random(),
+            SubjectId::random(),
+            SubjectId::random(),
+        );
         let sealed = ring.seal(&live, b"c", b"kept").unwrap();
         ring.forget_subject(&gone).unwrap();
         for taken in [live, gone] {
@@ -1137,7 +1144,10 @@ mod tests {
             assert_eq!(ring.subject_state(&new).unwrap(), SubjectKeyState::None);
         }
         assert_eq!(&ring.unseal(b"c", &sealed).unwrap()[..], b"kept");
-        assert_eq!(ring.subject_state(&gone).unwrap(), SubjectKeyState::Forgotten);
+        assert_eq!(
+            ring.subject_state(&gone).unwrap(),
+            SubjectKeyState::Forgotten
+        );
     }
 
     #[test]
@@ -1152,7 +1162,10 @@ mod tests {
         ));
         assert!(matches!(
             ring.fresh_keys(&[s, s]),
-            Err(StoreError::Invalid { field: "subjects", .. })
+            Err(StoreError::Invalid {
+                field: "subjects",
+                ..
+            })
         ));
     }
 
