@@ -247,6 +247,14 @@ fn store_knows_no_domain_and_core_knows_no_front_end() {
     }
 }
 
+/// Every `.rs` file below `dir`.
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    unchain_e2e::files_below(dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .collect()
+}
+
 #[test]
 fn pure_crates_call_no_clock_randomness_or_io() {
     let root = unchain_e2e::workspace_root();
@@ -256,17 +264,7 @@ fn pure_crates_call_no_clock_randomness_or_io() {
         "crates/nrm/src",
         "crates/placement/src",
     ] {
-        let mut stack = vec![root.join(dir)];
-        while let Some(path) = stack.pop() {
-            if path.is_dir() {
-                for entry in std::fs::read_dir(&path).expect("readable source dir") {
-                    stack.push(entry.expect("dir entry").path());
-                }
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
+        for path in rust_files(&root.join(dir)) {
             let text = std::fs::read_to_string(&path).expect("readable source file");
             // Unit tests beside the code may use the clock or print; stop at the test module.
             let lib_part = text.split("#[cfg(test)]").next().unwrap_or("");
@@ -298,17 +296,7 @@ fn core_operations_authorise_before_they_validate() {
     let root = unchain_e2e::workspace_root();
     let mut hits = Vec::new();
     let mut checked = 0;
-    let mut stack = vec![root.join("crates/core/src")];
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            for entry in std::fs::read_dir(&path).expect("readable source dir") {
-                stack.push(entry.expect("dir entry").path());
-            }
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
-        }
+    for path in rust_files(&root.join("crates/core/src")) {
         let text = std::fs::read_to_string(&path).expect("readable source file");
         let lib_part = text.split("#[cfg(test)]").next().unwrap_or("");
         // Each public method of `impl Unchain` that takes an actor: its body runs from the

@@ -12,25 +12,7 @@ use serde_json::{Value, json};
 /// it asks cargo; a fresh build is a no-op). Also used by `hardening.rs`.
 pub(crate) fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test exe");
-        // target/<profile>/deps/e2e-… → target/<profile>
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("profile dir")
-            .to_path_buf();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-q", "-p", "unchain-cli", "--bin", "unchain"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building unchain failed");
-        let bin = profile_dir.join(format!("unchain{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.exists(), "no binary at {}", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| unchain_e2e::build_binary("unchain-cli", "unchain"))
 }
 
 /// A command over the data directory `dir`, with nothing from the caller's environment.
@@ -90,6 +72,39 @@ fn initialised() -> (tempfile::TempDir, PathBuf) {
         json(&dir, &["user", "create", name, "--role", role]);
     }
     (tmp, dir)
+}
+
+/// Records the consent of `reference`'s person to `scope` on `on`, given through an
+/// interpreter, as the aftercare coordinator.
+fn consent_given(dir: &Path, reference: &str, scope: &str, on: &str) -> Value {
+    json(
+        dir,
+        &[
+            "--as",
+            "amara",
+            "consent",
+            "record",
+            reference,
+            "--scope",
+            scope,
+            "--given",
+            "--method",
+            "verbal_interpreted",
+            "--on",
+            on,
+        ],
+    )
+}
+
+/// Runs `args`, which must be refused (exit 1) naming the consent scope it lacks; records that
+/// consent (`reference`, scope, day) with [`consent_given`]; then runs `args` again, which must
+/// succeed, and returns its output.
+fn refused_until_consent(dir: &Path, args: &[&str], consent: (&str, &str, &str)) -> Value {
+    let (reference, scope, on) = consent;
+    let out = run(dir, args, 1);
+    assert!(stderr(&out).contains(scope), "{}", stderr(&out));
+    consent_given(dir, reference, scope, on);
+    json(dir, args)
 }
 
 fn audit_len(dir: &Path) -> usize {
@@ -261,53 +276,28 @@ fn story_init_user_case_consent_timeline_audit() {
     assert_eq!(case["stage"], "reported");
     assert_eq!(case["person"]["details"]["names"][0], "Ana P");
 
+    let event = ["--as", "ivan", "case", "event", &reference];
     json(
         &dir,
-        &[
-            "--as",
-            "ivan",
-            "case",
-            "event",
-            &reference,
-            "assessment_started",
-            "--date",
-            "2024-03-03",
-        ],
+        &[&event[..], &["assessment_started", "--date", "2024-03-03"]].concat(),
     );
     let rescued = json(
         &dir,
         &[
-            "--as",
-            "ivan",
-            "case",
-            "event",
-            &reference,
-            "rescued",
-            "--set",
-            "origin=self_presented",
-            "--date",
-            "2024-03-04",
-        ],
+            &event[..],
+            &[
+                "rescued",
+                "--set",
+                "origin=self_presented",
+                "--date",
+                "2024-03-04",
+            ],
+        ]
+        .concat(),
     );
     assert_eq!(rescued["stage"], "rescued");
 
-    let consent = json(
-        &dir,
-        &[
-            "--as",
-            "amara",
-            "consent",
-            "record",
-            &reference,
-            "--scope",
-            "nrm_referral",
-            "--given",
-            "--method",
-            "verbal_interpreted",
-            "--on",
-            "2024-03-04",
-        ],
-    );
+    let consent = consent_given(&dir, &reference, "nrm_referral", "2024-03-04");
     assert_eq!(consent["given"], true);
     let status = json(
         &dir,
@@ -496,56 +486,21 @@ fn story_init_user_case_consent_timeline_audit() {
     );
     let haven_id = haven["id"].as_str().expect("id");
     // Placing shares the person's details with the provider: that needs their consent.
-    let out = run(
+    let place = [
+        "--as",
+        "amara",
+        "placement",
+        "place",
+        &reference,
+        "--facility",
+        haven_id,
+        "--date",
+        "2024-03-10",
+    ];
+    let placed = refused_until_consent(
         &dir,
-        &[
-            "--as",
-            "amara",
-            "placement",
-            "place",
-            &reference,
-            "--facility",
-            haven_id,
-            "--date",
-            "2024-03-10",
-        ],
-        1,
-    );
-    assert!(
-        stderr(&out).contains("sharing_with_organisations"),
-        "{}",
-        stderr(&out)
-    );
-    json(
-        &dir,
-        &[
-            "--as",
-            "amara",
-            "consent",
-            "record",
-            &reference,
-            "--scope",
-            "sharing_with_organisations",
-            "--given",
-            "--method",
-            "verbal_interpreted",
-            "--on",
-            "2024-03-09",
-        ],
-    );
-    let placed = json(
-        &dir,
-        &[
-            "--as",
-            "amara",
-            "placement",
-            "place",
-            &reference,
-            "--facility",
-            haven_id,
-            "--date",
-            "2024-03-10",
-        ],
+        &place,
+        (&reference, "sharing_with_organisations", "2024-03-09"),
     );
     assert_eq!(placed["facility_id"], haven["id"]);
     let plan = json(&dir, &["followup", "list", &reference]);
@@ -577,34 +532,16 @@ fn story_init_user_case_consent_timeline_audit() {
             plan[0]["due_on"].as_str().expect("due"),
         ],
     );
-    json(
-        &dir,
-        &[
-            "--as",
-            "amara",
-            "progress",
-            "record",
-            &reference,
-            "--scores",
-            "3,2,2,1,1,1,2,2",
-            "--on",
-            "2024-03-20",
-        ],
-    );
-    json(
-        &dir,
-        &[
-            "--as",
-            "amara",
-            "progress",
-            "record",
-            &reference,
-            "--scores",
-            "4,3,3,2,2,1,3,3",
-            "--on",
-            "2024-05-20",
-        ],
-    );
+    for (scores, on) in [
+        ("3,2,2,1,1,1,2,2", "2024-03-20"),
+        ("4,3,3,2,2,1,3,3", "2024-05-20"),
+    ] {
+        let progress = ["--as", "amara", "progress", "record", &reference];
+        json(
+            &dir,
+            &[&progress[..], &["--scores", scores, "--on", on]].concat(),
+        );
+    }
     let trend = json(&dir, &["progress", "trend", &reference]);
     assert_eq!(trend["overall"], "improving");
 
@@ -640,39 +577,24 @@ fn story_init_user_case_consent_timeline_audit() {
         ],
     );
     let claim_id = claim["id"].as_str().expect("claim id").to_owned();
+    let update = [
+        "--as", "lena", "legal", "claim", "update", &reference, &claim_id,
+    ];
     json(
         &dir,
         &[
-            "--as",
-            "lena",
-            "legal",
-            "claim",
-            "update",
-            &reference,
-            &claim_id,
-            "awarded",
-            "--amount-pence",
-            "800000",
-            "--on",
-            "2024-05-20",
-        ],
+            &update[..],
+            &["awarded", "--amount-pence", "800000", "--on", "2024-05-20"],
+        ]
+        .concat(),
     );
     let out = run(
         &dir,
         &[
-            "--as",
-            "lena",
-            "legal",
-            "claim",
-            "update",
-            &reference,
-            &claim_id,
-            "paid",
-            "--amount-pence",
-            "900000",
-            "--on",
-            "2024-05-25",
-        ],
+            &update[..],
+            &["paid", "--amount-pence", "900000", "--on", "2024-05-25"],
+        ]
+        .concat(),
         2,
     );
     assert!(stderr(&out).contains("amount_pence"), "{}", stderr(&out));
@@ -712,30 +634,11 @@ fn story_init_user_case_consent_timeline_audit() {
         "--reported-on",
         "2024-05-02",
     ];
-    let out = run(&dir, &report_args, 1);
-    assert!(
-        stderr(&out).contains("sharing_with_police"),
-        "{}",
-        stderr(&out)
-    );
-    json(
+    let reported = refused_until_consent(
         &dir,
-        &[
-            "--as",
-            "amara",
-            "consent",
-            "record",
-            &reference,
-            "--scope",
-            "sharing_with_police",
-            "--given",
-            "--method",
-            "verbal_interpreted",
-            "--on",
-            "2024-05-01",
-        ],
+        &report_args,
+        (&reference, "sharing_with_police", "2024-05-01"),
     );
-    let reported = json(&dir, &report_args);
     assert_eq!(reported["state"], "reported");
     let steps: [&[&str]; 4] = [
         &["investigation_opened", "--on", "2024-05-10"],
@@ -763,19 +666,18 @@ fn story_init_user_case_consent_timeline_audit() {
             "2024-09-30",
         ],
     ];
+    let prosecute = [
+        "--as",
+        "lena",
+        "legal",
+        "prosecution",
+        &reference,
+        "--suspect",
+        &suspect_id,
+    ];
     let mut prosecution = reported;
     for step in steps {
-        let mut args = vec![
-            "--as",
-            "lena",
-            "legal",
-            "prosecution",
-            &reference,
-            "--suspect",
-            &suspect_id,
-        ];
-        args.extend_from_slice(step);
-        prosecution = json(&dir, &args);
+        prosecution = json(&dir, &[&prosecute[..], step].concat());
     }
     assert_eq!(prosecution["state"], "convicted", "{prosecution}");
     assert_eq!(prosecution["verdict"], "convicted", "{prosecution}");
@@ -783,67 +685,43 @@ fn story_init_user_case_consent_timeline_audit() {
     run(
         &dir,
         &[
-            "--as",
-            "lena",
-            "legal",
-            "prosecution",
-            &reference,
-            "--suspect",
-            &suspect_id,
-            "charged",
-            "--offence",
-            "modern_slavery_act_s1",
-            "--on",
-            "2024-10-01",
-        ],
+            &prosecute[..],
+            &[
+                "charged",
+                "--offence",
+                "modern_slavery_act_s1",
+                "--on",
+                "2024-10-01",
+            ],
+        ]
+        .concat(),
         1,
     );
     let justice = json(&dir, &["legal", "show", &reference]);
     assert_eq!(justice["prosecutions"].as_array().map(Vec::len), Some(1));
 
     // Reports for 2024 as of the year end, and a de-identified HTCDS export, as the analyst.
-    let summary = json(
-        &dir,
-        &[
-            "--as",
-            "nadia",
-            "report",
-            "summary",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-        ],
-    );
+    let report = |kind: &str| {
+        json(
+            &dir,
+            &[
+                "--as",
+                "nadia",
+                "report",
+                kind,
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-12-31",
+            ],
+        )
+    };
+    let summary = report("summary");
     assert_eq!(summary["cases_opened"], 1);
-    let nrm_report = json(
-        &dir,
-        &[
-            "--as",
-            "nadia",
-            "report",
-            "nrm",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-        ],
-    );
+    let nrm_report = report("nrm");
     assert_eq!(nrm_report["referrals"], 1);
     assert_eq!(nrm_report["rg_within_target"]["numerator"], 1);
-    let justice_report = json(
-        &dir,
-        &[
-            "--as",
-            "nadia",
-            "report",
-            "justice",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-12-31",
-        ],
-    );
+    let justice_report = report("justice");
     assert_eq!(justice_report["awarded_pence"], 800000);
     assert_eq!(justice_report["police_reports"], 1, "{justice_report}");
     assert_eq!(justice_report["charged"], 1, "{justice_report}");

@@ -2,7 +2,7 @@
 //! plain text anywhere under the data directory — names, contacts, suspects' identifiers and safe
 //! house addresses are sealed before they reach the store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use unchain_core::cases::CaseFilter;
@@ -37,21 +37,6 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
         Value::Object(o) => o.values().for_each(|x| leaves(x, out)),
         _ => {}
     }
-}
-
-fn files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            for e in std::fs::read_dir(&p).expect("read_dir") {
-                stack.push(e.expect("entry").path());
-            }
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -106,7 +91,7 @@ fn after_demo_no_personal_value_is_in_plain_text_under_the_data_directory() {
         }
     }
 
-    let files = files(dir.path());
+    let files = unchain_e2e::files_below(dir.path());
     assert!(!files.is_empty());
     let mut leaks = Vec::new();
     for file in &files {

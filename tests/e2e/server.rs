@@ -115,11 +115,13 @@ fn send(
     parse(&raw)
 }
 
-fn parse(raw: &[u8]) -> Resp {
+/// A raw HTTP/1.1 response: status, headers and the body (de-chunked). Also used by
+/// `transport.rs`.
+pub(crate) fn parse(raw: &[u8]) -> Resp {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
+        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(raw)));
     let head = String::from_utf8_lossy(&raw[..split]);
     let mut lines = head.lines();
     let status = lines
@@ -212,6 +214,11 @@ impl Server {
         r.json()
     }
 
+    /// GET `path` as the administrator, which must succeed.
+    fn get(&self, path: &str) -> Value {
+        self.ok("GET", path, &self.admin, None)
+    }
+
     /// A user of `role` and a token for them.
     fn user(&self, role: Role) -> String {
         let name = format!("{}-{}", role.as_str().replace('_', "-"), fastrand());
@@ -235,6 +242,11 @@ impl Server {
         let page = self.ok("GET", "/api/v1/events?limit=500", &self.admin, None);
         page["changes"].as_array().expect("changes").clone()
     }
+}
+
+/// How many items a page holds.
+fn items(page: &Value) -> usize {
+    page["items"].as_array().expect("items").len()
 }
 
 fn fastrand() -> u32 {
@@ -524,30 +536,20 @@ fn cases_people_consents_and_documents_over_http() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-encoding"), Some("gzip"));
     assert!(r.header("x-request-id").is_some());
-    let timeline = s.ok(
-        "GET",
-        &format!("/api/v1/cases/{id}/timeline"),
-        &s.admin,
-        None,
-    );
+    let timeline = s.get(&format!("/api/v1/cases/{id}/timeline"));
     assert_eq!(timeline.as_array().expect("timeline").len(), 2);
 
     // Lists: filter and paginate.
     open_case(&s);
     open_case(&s);
-    let p1 = s.ok("GET", "/api/v1/cases?limit=2", &s.admin, None);
-    assert_eq!(p1["items"].as_array().expect("items").len(), 2);
+    let p1 = s.get("/api/v1/cases?limit=2");
+    assert_eq!(items(&p1), 2);
     let cursor = p1["next_cursor"].as_str().expect("more");
-    let p2 = s.ok(
-        "GET",
-        &format!("/api/v1/cases?limit=2&cursor={cursor}"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(p2["items"].as_array().expect("items").len(), 1);
+    let p2 = s.get(&format!("/api/v1/cases?limit=2&cursor={cursor}"));
+    assert_eq!(items(&p2), 1);
     assert!(p2["next_cursor"].is_null());
-    let assessing = s.ok("GET", "/api/v1/cases?stage=assessing", &s.admin, None);
-    assert_eq!(assessing["items"].as_array().expect("items").len(), 1);
+    let assessing = s.get("/api/v1/cases?stage=assessing");
+    assert_eq!(items(&assessing), 1);
     s.call("GET", "/api/v1/cases?stage=flying", &s.admin, None)
         .problem(400);
 
@@ -576,19 +578,9 @@ fn cases_people_consents_and_documents_over_http() {
         Some(json!({"scope": "nrm_referral", "given": true, "method": "signed_form"})),
     );
     assert_eq!(c["version"], 1);
-    let list = s.ok(
-        "GET",
-        &format!("/api/v1/people/{person}/consents"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(list["items"].as_array().expect("items").len(), 1);
-    let status = s.ok(
-        "GET",
-        &format!("/api/v1/people/{person}/consent-status"),
-        &s.admin,
-        None,
-    );
+    let list = s.get(&format!("/api/v1/people/{person}/consents"));
+    assert_eq!(items(&list), 1);
+    let status = s.get(&format!("/api/v1/people/{person}/consent-status"));
     assert!(
         status
             .as_array()
@@ -606,19 +598,9 @@ fn cases_people_consents_and_documents_over_http() {
         Some(json!({"kind": "police_paper", "title": "Statement", "media_type": "text/plain", "content": content})),
     );
     let doc_id = meta["id"].as_str().expect("doc id");
-    let docs = s.ok(
-        "GET",
-        &format!("/api/v1/cases/{id}/documents"),
-        &s.admin,
-        None,
-    );
-    assert_eq!(docs["items"].as_array().expect("items").len(), 1);
-    let doc = s.ok(
-        "GET",
-        &format!("/api/v1/documents/{doc_id}"),
-        &s.admin,
-        None,
-    );
+    let docs = s.get(&format!("/api/v1/cases/{id}/documents"));
+    assert_eq!(items(&docs), 1);
+    let doc = s.get(&format!("/api/v1/documents/{doc_id}"));
     assert_eq!(doc["content"], content.as_str());
 
     // Unknown record: 404; malformed id: 400.
@@ -707,17 +689,12 @@ fn campaign_audit_calendars_users_and_the_change_feed() {
     );
 
     // Audit.
-    let v = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
+    let v = s.get("/api/v1/audit/verify");
     assert!(
         v["first_bad"].is_null() && v["entries"].as_u64() > Some(5),
         "{v}"
     );
-    let entries = s.ok(
-        "GET",
-        "/api/v1/audit/entries?from=1&limit=3",
-        &s.admin,
-        None,
-    );
+    let entries = s.get("/api/v1/audit/entries?from=1&limit=3");
     assert_eq!(entries.as_array().expect("entries").len(), 3);
 
     // Calendars.
@@ -1002,7 +979,7 @@ fn intelligence_and_the_other_services_over_http() {
         &inv,
         None,
     );
-    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    assert_eq!(items(&listed), 1);
     // A campaign officer may record intelligence but not read it.
     let officer = s.user(Role::CampaignOfficer);
     s.call(
@@ -1075,8 +1052,8 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         Some(good.to_vec()),
     );
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    let groups = s.ok("GET", "/api/v1/campaign/groups", &s.admin, None);
-    assert_eq!(groups["items"].as_array().expect("items").len(), 2);
+    let groups = s.get("/api/v1/campaign/groups");
+    assert_eq!(items(&groups), 2);
     let before = s.changes().len();
     let bad = b"name,area,members,joined_on\nOk Group,York,3,2024-01-01\n,Nowhere,x,2999-01-01\n";
     let r = send(
@@ -1191,79 +1168,32 @@ fn u_of(v: &Value, field: &str) -> u64 {
 /// with no identity in clear in the store behind the server.
 #[test]
 fn the_whole_story_over_http() {
-    use chrono::NaiveDate;
     use unchain_core::cases::NewEvent;
-    use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
-    use unchain_core::facilities::{FacilityAddress, FacilityInput};
-    use unchain_core::followups::{ContactInput, ContactKind, ContactOutcome};
-    use unchain_core::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
-    use unchain_core::intel::{Identifier, IdentifierKind, NewDissemination, NewReport};
-    use unchain_core::justice::{ClaimUpdate, NewClaim, NewPoliceReport, Offence, ProsecutionStep};
-    use unchain_core::lifecycle::{ClaimForum, ClosureReason, EventKind, Verdict};
-    use unchain_core::nrm::{
-        AgeGroup as IndicatorAge, ExploitationKind, ExploitationType, Jurisdiction, ReferrerKind,
-    };
-    use unchain_core::people::{Gender, PersonDetails};
-    use unchain_core::placement::{self, Acceptance, GeoPoint, Needs};
-    use unchain_core::placements::{AssignRequest, ExitInput, ExitReason, NeedsInput};
-    use unchain_core::referrals::NewReferral;
-    use unchain_core::rescues::{NewRescue, RescuedPerson};
-    use unchain_core::store::{Backend, MemoryBackend, Scan, Store};
-    use unchain_core::suspects::{NewSuspect, SuspectDetails};
+    use unchain_core::lifecycle::{ClosureReason, EventKind};
+    use unchain_core::placements::AssignRequest;
+    use unchain_core::store::{Backend, MemoryBackend};
+    use unchain_core::testing::story::{self, day};
+    use unchain_core::testing::{contains, grading, memory_store, raw_bytes};
 
-    let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d).expect("valid date");
     let memory: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
-    let store = Store::over(
-        memory.clone(),
-        "memory".into(),
-        unchain_core::store::SCHEMA_VERSION,
-        unchain_core::store::schema::MIGRATIONS,
-    )
-    .expect("store");
     let core = Unchain::over(
-        store,
+        memory_store(memory.clone()),
         Arc::new(SystemClock),
         unchain_core::store::MasterKey::from_bytes([5; 32]),
     )
     .expect("core");
     let s = Server::start_over(core);
-    let [ivy, kim, lee, max, ana] = [
-        Role::Investigator,
-        Role::AftercareCoordinator,
-        Role::LegalAdvocate,
-        Role::Manager,
-        Role::Analyst,
-    ]
-    .map(|r| s.user(r));
+    let [ivy, kim, lee, max, ana] = story::STAFF.map(|(_, role)| s.user(role));
 
     // Investigate: a helpline call, graded before anything goes to police.
-    let source = s.ok(
-        "POST",
-        "/api/v1/sources",
-        &ivy,
-        Some(json!({"kind": "helpline", "name": "Modern Slavery Helpline"})),
-    );
+    let source = s.ok("POST", "/api/v1/sources", &ivy, Some(j!(story::helpline())));
     let report = s.ok(
         "POST",
         "/api/v1/intel",
         &ivy,
-        Some(j!(NewReport {
-            received_on: Some(day(2, 20)),
-            source_id: s_of(&source, "id").parse().expect("uuid"),
-            narrative: "Caller saw young women taken nightly from a house on Zelda Road".into(),
-            area: Some("Leeds".into()),
-            indicators: ["DR01", "DR02", "EX01", "EX02", "CD01", "CD02"]
-                .map(String::from)
-                .to_vec(),
-            age_group: Some(IndicatorAge::Adult),
-            exploitation_kind: Some(ExploitationKind::Sexual),
-            identifiers: vec![Identifier {
-                kind: IdentifierKind::Phone,
-                value: "07700 900456".into(),
-            }],
-            case_ids: vec![],
-            suspect_ids: vec![],
-        })),
+        Some(j!(story::report(
+            s_of(&source, "id").parse().expect("uuid")
+        ))),
     );
     let rid = s_of(&report, "id");
     s.call("GET", &format!("/api/v1/intel/{rid}"), &ana, None)
@@ -1272,51 +1202,19 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/intel/{rid}/grading"),
         &ivy,
-        Some(
-            json!({"version": report["version"], "grading": j!(Grading::ThreeFiveTwo {
-                source: SourceEvaluation::Untested,
-                intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
-                handling: HandlingCode::P,
-                conditions: None,
-            })}),
-        ),
+        Some(json!({"version": report["version"], "grading": j!(grading())})),
     );
     assert!(u_of(&graded, "version") > u_of(&report, "version"));
 
     // Rescue: three women, two adults and a girl of 16, each a new case.
-    let person = |name: &str, age| PersonDetails {
-        names: vec![name.into()],
-        estimated_age: Some(age),
-        gender: Some(Gender::Female),
-        nationalities: vec!["AL".into()],
-        languages: vec!["sq".into()],
-        ..PersonDetails::default()
-    };
-    let people = [
-        person("Arta Zogu", 24),
-        person("Besa Krasniqi", 31),
-        person("Drita Hoxha", 16),
-    ];
     let rescue = s.ok(
         "POST",
         "/api/v1/rescues",
         &ivy,
-        Some(j!(NewRescue {
-            date: day(3, 4),
-            area: "Leeds".into(),
-            partner_agencies: vec!["West Yorkshire Police".into()],
-            report_ids: vec![rid.parse().expect("uuid")],
-            people: people
-                .iter()
-                .map(|p| RescuedPerson::New {
-                    person: p.clone(),
-                    jurisdiction: Jurisdiction::EnglandAndWales,
-                    exploitation: vec![ExploitationType::Sexual],
-                    owner: None,
-                    origin: None,
-                })
-                .collect(),
-        })),
+        Some(j!(story::rescue(
+            rid.parse().expect("uuid"),
+            &story::people()
+        ))),
     );
     let rescue_id = s_of(&rescue, "id");
     let case_ids: Vec<String> = rescue["people"]
@@ -1337,29 +1235,12 @@ fn the_whole_story_over_http() {
     // girl through her guardian for sharing (children are referred without consent).
     for (i, id) in case_ids.iter().enumerate() {
         let person_id = s_of(&case(&max, id)["person"], "id");
-        let mut scopes = vec![
-            ConsentScope::SharingWithPolice,
-            ConsentScope::SharingWithOrganisations,
-        ];
-        if i < 2 {
-            scopes.push(ConsentScope::NrmReferral);
-        }
-        for scope in scopes {
+        for consent in story::consents(i < 2) {
             let r = s.call(
                 "POST",
                 &format!("/api/v1/people/{person_id}/consents"),
                 &kim,
-                Some(j!(NewConsent {
-                    scope,
-                    given: true,
-                    on: Some(day(3, 5)),
-                    method: if i < 2 {
-                        ConsentMethod::VerbalInterpreted
-                    } else {
-                        ConsentMethod::Guardian
-                    },
-                    document_id: None,
-                })),
+                Some(j!(consent)),
             );
             assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         }
@@ -1378,12 +1259,7 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/intel/{rid}/disseminations"),
         &ivy,
-        Some(j!(NewDissemination {
-            force: "West Yorkshire Police".into(),
-            date: None,
-            reference: "WYP/2024/0311".into(),
-            summary: "Address and phone".into(),
-        })),
+        Some(j!(story::dissemination())),
     );
     assert_eq!(sent.status, 201, "{}", String::from_utf8_lossy(&sent.body));
 
@@ -1394,19 +1270,7 @@ fn the_whole_story_over_http() {
             "POST",
             &format!("/api/v1/cases/{id}/nrm"),
             &lee,
-            Some(json!({"version": version, "input": j!(NewReferral {
-                referred_on: Some(day(3, 7)),
-                referrer: ReferrerKind::NotFirstResponder,
-                first_responder_org: "Salvation Army".into(),
-                immigration: Default::default(),
-                exploitation_location: Some("Leeds".into()),
-                exploitation_start: Some(day(1, 10)),
-                exploitation_end: Some(day(3, 4)),
-                exploitation_ongoing: false,
-                indicators: vec!["ILO08".into()],
-                consent_informed: true,
-                notes: None,
-            })})),
+            Some(json!({"version": version, "input": j!(story::referral())})),
         );
         // A stale case version is refused and writes nothing.
         let before = s.changes().len();
@@ -1435,7 +1299,7 @@ fn the_whole_story_over_http() {
                         "on": "2024-07-30"})),
         );
         let referrals = s.ok("GET", &format!("/api/v1/cases/{id}/nrm"), &lee, None);
-        assert_eq!(referrals["items"].as_array().expect("items").len(), 1);
+        assert_eq!(items(&referrals), 1);
     }
     let overdue = s.ok("GET", "/api/v1/nrm/overdue?as_of=2024-09-30", &lee, None);
     assert_eq!(overdue, json!([]), "every decision came in time");
@@ -1445,28 +1309,7 @@ fn the_whole_story_over_http() {
         "POST",
         "/api/v1/facilities",
         &kim,
-        Some(j!(FacilityInput {
-            name: "Rose House".into(),
-            operator: "Provider A".into(),
-            region: "Yorkshire and The Humber".into(),
-            address: FacilityAddress {
-                address: "12 Hidden Lane, Leeds".into(),
-                location: GeoPoint::new(53.8, -1.55),
-            },
-            capacity: 4,
-            accepts: Acceptance {
-                genders: [placement::Gender::Female].into(),
-                age_groups: [placement::AgeGroup::Adult, placement::AgeGroup::Child].into(),
-                max_dependants: 1,
-                pregnancy: true,
-            },
-            languages: Default::default(),
-            specialisms: Default::default(),
-            services: Default::default(),
-            security: Default::default(),
-            admission_rules: Default::default(),
-            open_to_referrals: true,
-        })),
+        Some(j!(story::rose_house())),
     );
     let house_id = s_of(&house, "id");
     let seen = s.ok("GET", &format!("/api/v1/facilities/{house_id}"), &ana, None);
@@ -1479,23 +1322,12 @@ fn the_whole_story_over_http() {
     )
     .problem(403);
     for (i, id) in case_ids.iter().enumerate() {
-        let age = if i < 2 {
-            placement::AgeGroup::Adult
-        } else {
-            placement::AgeGroup::Child
-        };
         let r = s.call(
             "POST",
             &format!("/api/v1/cases/{id}/needs"),
             &kim,
-            Some(
-                json!({"version": case(&kim, id)["version"], "input": j!(NeedsInput {
-                    needs: Needs::new(placement::Gender::Female, age),
-                    assessed_on: Some(day(3, 8)),
-                    keep_together_with: vec![],
-                    keep_apart_from: vec![],
-                })}),
-            ),
+            Some(json!({"version": case(&kim, id)["version"],
+                        "input": j!(story::needs(i < 2))})),
         );
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     }
@@ -1540,14 +1372,7 @@ fn the_whole_story_over_http() {
             "POST",
             &format!("/api/v1/followups/{}/contacts", s_of(&line, "id")),
             &kim,
-            Some(
-                json!({"version": line["version"], "input": j!(ContactInput {
-                    on: Some(day(3, 10)),
-                    kind: ContactKind::Call,
-                    outcome: ContactOutcome::Reached,
-                    notes: Some("settling in".into()),
-                })}),
-            ),
+            Some(json!({"version": line["version"], "input": j!(story::first_call())})),
         );
         assert_eq!(u_of(&logged, "attempts"), 1, "{logged}");
         assert_eq!(logged["last_outcome"], json!("reached"));
@@ -1568,54 +1393,20 @@ fn the_whole_story_over_http() {
         "POST",
         "/api/v1/suspects",
         &ivy,
-        Some(j!(NewSuspect {
-            details: SuspectDetails {
-                identifiers: vec![Identifier {
-                    kind: IdentifierKind::Name,
-                    value: "Zef Example".into(),
-                }],
-                ..SuspectDetails::default()
-            },
-            report_ids: vec![rid.parse().expect("uuid")],
-            case_ids: vec![first.parse().expect("uuid")],
-        })),
+        Some(j!(story::suspect(
+            rid.parse().expect("uuid"),
+            first.parse().expect("uuid")
+        ))),
     );
     let suspect_id = s_of(&suspect, "id").parse().expect("uuid");
     let mut prosecution = s.ok(
         "POST",
         &format!("/api/v1/cases/{first}/prosecutions"),
         &lee,
-        Some(
-            json!({"version": case(&lee, first)["version"], "input": j!(NewPoliceReport {
-                suspect_id,
-                force: "West Yorkshire Police".into(),
-                crime_reference: "13/123456/24".into(),
-                reported_on: Some(day(3, 20)),
-            })}),
-        ),
+        Some(json!({"version": case(&lee, first)["version"],
+                    "input": j!(story::police_report(suspect_id))})),
     );
-    for (step, on) in [
-        (ProsecutionStep::InvestigationOpened, day(3, 25)),
-        (
-            ProsecutionStep::Charged {
-                offences: vec![Offence::ModernSlaveryActS2],
-            },
-            day(5, 2),
-        ),
-        (
-            ProsecutionStep::TrialStarted {
-                court: Some("Leeds Crown Court".into()),
-            },
-            day(8, 5),
-        ),
-        (
-            ProsecutionStep::Verdict {
-                verdict: Verdict::Convicted,
-                sentence: Some("8 years".into()),
-            },
-            day(8, 30),
-        ),
-    ] {
+    for (step, on) in story::prosecution() {
         prosecution = s.ok(
             "POST",
             &format!("/api/v1/cases/{first}/prosecutions/changes"),
@@ -1628,31 +1419,11 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/cases/{first}/claims"),
         &lee,
-        Some(
-            json!({"version": prosecution["case_version"], "input": j!(NewClaim {
-                forum: ClaimForum::CompensationOrder,
-                lodged_on: Some(day(8, 30)),
-                claimed_pence: Some(1_000_000),
-                forum_reference: None,
-            })}),
-        ),
+        Some(json!({"version": prosecution["case_version"], "input": j!(story::claim())})),
     );
     let mut claim_version = claim["case_version"].clone();
     let mut paid = Value::Null;
-    for (update, on) in [
-        (
-            ClaimUpdate::Awarded {
-                amount_pence: 750_000,
-            },
-            day(8, 30),
-        ),
-        (
-            ClaimUpdate::Paid {
-                amount_pence: 750_000,
-            },
-            day(9, 20),
-        ),
-    ] {
+    for (update, on) in story::claim_updates() {
         paid = s.ok(
             "POST",
             &format!("/api/v1/cases/{first}/claims/changes"),
@@ -1672,13 +1443,7 @@ fn the_whole_story_over_http() {
         "POST",
         &format!("/api/v1/cases/{first}/placement/exit"),
         &kim,
-        Some(
-            json!({"version": case(&kim, first)["version"], "input": j!(ExitInput {
-                on: day(9, 25),
-                reason: ExitReason::MovedOn,
-                notes: None,
-            })}),
-        ),
+        Some(json!({"version": case(&kim, first)["version"], "input": j!(story::exit())})),
     );
     assert_eq!(occupancy(&s), json!(2));
     let mut current = case(&max, first);
@@ -1749,29 +1514,11 @@ fn the_whole_story_over_http() {
     }
 
     // The record holds: the chain verifies, and no identity sits in clear in the store.
-    let verified = s.ok("GET", "/api/v1/audit/verify", &s.admin, None);
+    let verified = s.get("/api/v1/audit/verify");
     assert!(verified["first_bad"].is_null(), "{verified}");
     assert!(u_of(&verified, "entries") > 50, "{verified}");
-    let mut raw = Vec::new();
-    for c in memory.collections().expect("collections") {
-        for (k, v) in memory.scan(&c, &Scan::all()).expect("scan") {
-            raw.extend(k);
-            raw.extend(v.value);
-        }
-    }
-    for secret in [
-        "Arta Zogu",
-        "Besa Krasniqi",
-        "Drita Hoxha",
-        "Zelda Road",
-        "07700 900456",
-        "Hidden Lane",
-        "Zef Example",
-        "settling in",
-    ] {
-        assert!(
-            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
-            "{secret:?} in clear"
-        );
+    let raw = raw_bytes(memory.as_ref());
+    for secret in story::SECRETS {
+        assert!(!contains(&raw, secret), "{secret:?} in clear");
     }
 }

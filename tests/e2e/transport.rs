@@ -11,33 +11,12 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::server::Resp;
+use crate::server::{Resp, parse};
 
 /// The `unchain-server` binary, built once.
 fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test exe");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("profile dir")
-            .to_path_buf();
-        let status = Command::new(unchain_e2e::cargo())
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "unchain-server",
-                "--bin",
-                "unchain-server",
-            ])
-            .current_dir(unchain_e2e::workspace_root())
-            .status()
-            .expect("cargo build");
-        assert!(status.success(), "building unchain-server failed");
-        profile_dir.join(format!("unchain-server{}", std::env::consts::EXE_SUFFIX))
-    })
+    BIN.get_or_init(|| unchain_e2e::build_binary("unchain-server", "unchain-server"))
 }
 
 fn free_port() -> u16 {
@@ -161,26 +140,7 @@ fn exchange(stream: &mut impl ReadWrite, path: &str, token: Option<&str>) -> Res
     let mut raw = Vec::new();
     // A TLS peer may close without close_notify after `Connection: close`: keep what arrived.
     let _ = stream.read_to_end(&mut raw);
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(&raw)));
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Resp {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    parse(&raw)
 }
 
 trait ReadWrite: Read + Write {}

@@ -347,9 +347,7 @@ mod tests {
     use crate::auth::Role;
     use crate::testing;
 
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-    }
+    use crate::testing::date as day;
 
     fn leeds() -> CommunityGroup {
         CommunityGroup {

@@ -1062,34 +1062,18 @@ impl Unchain {
 mod tests {
     use super::*;
     use crate::auth::Role;
-    use crate::people::Gender;
     use crate::testing::{core, dump, staff};
     use unchain_lifecycle::{ClosureReason, RescueOrigin};
 
+    use crate::testing::by_role;
+
+    /// An adult Albanian woman's details.
     fn details() -> PersonDetails {
-        PersonDetails {
-            names: vec!["Ana Test".into()],
-            estimated_age: Some(24),
-            gender: Some(Gender::Female),
-            nationalities: vec!["AL".into()],
-            languages: vec!["sq".into()],
-            ..PersonDetails::default()
-        }
+        crate::testing::woman("Ana Test", 24, "AL")
     }
 
     fn new_case() -> NewCase {
-        NewCase {
-            person: details(),
-            jurisdiction: Jurisdiction::EnglandAndWales,
-            exploitation: vec![ExploitationType::Sexual],
-            opened_on: None,
-            owner: None,
-            report_ids: vec![],
-        }
-    }
-
-    fn by_role(staff: &[Actor], role: Role) -> &Actor {
-        staff.iter().find(|a| a.role == role).expect("role present")
+        crate::testing::new_case(details())
     }
 
     #[test]

@@ -508,38 +508,9 @@ pub(crate) mod tests {
     use super::*;
     use crate::auth::Role;
     use crate::testing::{core, dump, staff};
-    use unchain_placement::{AgeGroup, Gender};
 
-    pub(crate) fn by_role(staff: &[Actor], role: Role) -> &Actor {
-        staff.iter().find(|a| a.role == role).expect("role present")
-    }
-
-    /// A women's safe house in Greater Manchester (coordinates are a city-centre point, not a
-    /// real address).
-    pub(crate) fn house(name: &str, capacity: u32) -> FacilityInput {
-        FacilityInput {
-            name: name.into(),
-            operator: "Provider A".into(),
-            region: "north west".into(),
-            address: FacilityAddress {
-                address: format!("1 Secret Street, {name}"),
-                location: GeoPoint::new(53.48, -2.24),
-            },
-            capacity,
-            accepts: Acceptance {
-                genders: [Gender::Female].into(),
-                age_groups: [AgeGroup::Adult].into(),
-                max_dependants: 2,
-                pregnancy: true,
-            },
-            languages: ["en".to_string(), "sq".to_string()].into(),
-            specialisms: [ExploitationType::Sexual].into(),
-            services: [Service::Medical, Service::MentalHealth].into(),
-            security: SecurityLevel::Enhanced,
-            admission_rules: BTreeSet::new(),
-            open_to_referrals: true,
-        }
-    }
+    /// The shared builders, under the names the tests of this and other modules use.
+    pub(crate) use crate::testing::{by_role, safe_house as house};
 
     #[test]
     fn address_is_sealed_and_shown_only_with_facility_location() {

@@ -280,13 +280,27 @@ impl Grading {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    use crate::testing::date as d;
+
+    /// Every 3x5x2 source evaluation, for strategies that draw one by index.
+    pub(crate) const SOURCES: [SourceEvaluation; 3] = [
+        SourceEvaluation::Reliable,
+        SourceEvaluation::Untested,
+        SourceEvaluation::NotReliable,
+    ];
+
+    /// Every 3x5x2 intelligence assessment, for strategies that draw one by index.
+    pub(crate) const ASSESSMENTS: [IntelligenceAssessment; 5] = [
+        IntelligenceAssessment::KnownDirectly,
+        IntelligenceAssessment::KnownIndirectlyCorroborated,
+        IntelligenceAssessment::KnownIndirectly,
+        IntelligenceAssessment::NotKnown,
+        IntelligenceAssessment::SuspectedFalse,
+    ];
 
     fn g352(
         s: SourceEvaluation,
@@ -404,18 +418,8 @@ mod tests {
             proptest::option::of("[a-z ]{0,12}"),
         )
             .prop_map(|(s, i, c, cond)| {
-                let source = [
-                    SourceEvaluation::Reliable,
-                    SourceEvaluation::Untested,
-                    SourceEvaluation::NotReliable,
-                ][s as usize];
-                let intelligence = [
-                    IntelligenceAssessment::KnownDirectly,
-                    IntelligenceAssessment::KnownIndirectlyCorroborated,
-                    IntelligenceAssessment::KnownIndirectly,
-                    IntelligenceAssessment::NotKnown,
-                    IntelligenceAssessment::SuspectedFalse,
-                ][i as usize];
+                let source = SOURCES[s as usize];
+                let intelligence = ASSESSMENTS[i as usize];
                 let handling = if c { HandlingCode::C } else { HandlingCode::P };
                 Grading::ThreeFiveTwo {
                     source,

@@ -1579,13 +1579,10 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use unchain_store::MemoryBackend;
 
-    pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-    }
-
-    pub(crate) fn by_role(staff: &[Actor], role: Role) -> &Actor {
-        staff.iter().find(|a| a.role == role).expect("role present")
-    }
+    /// The shared builders, under the names the tests of this and other modules use.
+    pub(crate) use crate::testing::{
+        by_role, contains, date as day, grading as p_grading, raw_bytes,
+    };
 
     pub(crate) fn fixture() -> (Unchain, Arc<MemoryBackend>, Vec<Actor>) {
         let (core, backend) = core();
@@ -1655,30 +1652,6 @@ pub(crate) mod tests {
             opened_on: Some(day(2024, 4, 2)),
             owner: None,
             report_ids: reports,
-        }
-    }
-
-    pub(crate) fn raw_bytes(backend: &dyn unchain_store::Backend) -> Vec<u8> {
-        crate::testing::dump_any(backend)
-            .into_iter()
-            .flat_map(|(c, e)| {
-                c.into_bytes()
-                    .into_iter()
-                    .chain(e.into_iter().flat_map(|(k, _, v)| k.into_iter().chain(v)))
-            })
-            .collect()
-    }
-
-    pub(crate) fn contains(hay: &[u8], needle: &str) -> bool {
-        hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-    }
-
-    fn p_grading() -> Grading {
-        Grading::ThreeFiveTwo {
-            source: SourceEvaluation::Untested,
-            intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
-            handling: HandlingCode::P,
-            conditions: None,
         }
     }
 
@@ -2175,18 +2148,8 @@ pub(crate) mod tests {
     fn grading_case() -> impl Strategy<Value = Option<(Grading, bool)>> {
         let c352 = (0usize..3, 0usize..5, any::<bool>(), any::<bool>()).prop_map(
             |(s, i, c, with_conditions)| {
-                let source = [
-                    SourceEvaluation::Reliable,
-                    SourceEvaluation::Untested,
-                    SourceEvaluation::NotReliable,
-                ][s];
-                let intelligence = [
-                    IntelligenceAssessment::KnownDirectly,
-                    IntelligenceAssessment::KnownIndirectlyCorroborated,
-                    IntelligenceAssessment::KnownIndirectly,
-                    IntelligenceAssessment::NotKnown,
-                    IntelligenceAssessment::SuspectedFalse,
-                ][i];
+                let source = crate::grading::tests::SOURCES[s];
+                let intelligence = crate::grading::tests::ASSESSMENTS[i];
                 let handling = if c { HandlingCode::C } else { HandlingCode::P };
                 Grading::ThreeFiveTwo {
                     source,

@@ -51,8 +51,8 @@ pub mod unchain;
 pub mod users;
 mod validate;
 
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(test)]
 mod properties;

@@ -1451,85 +1451,20 @@ impl Unchain {
 pub(crate) mod tests {
     use super::*;
     use crate::auth::Role;
-    use crate::cases::{NewCase, NewEvent};
     use crate::consent::{ConsentMethod, NewConsent};
     use crate::facilities::tests::{by_role, house};
     use crate::followups::{ContactInput, ContactKind, ContactOutcome, FollowupStatus};
-    use crate::people::PersonDetails;
     use crate::testing::{core, cores, dump, dump_any, staff};
     use proptest::prelude::*;
-    use unchain_lifecycle::RescueOrigin;
-    use unchain_nrm::{ExploitationType, Jurisdiction};
-    use unchain_placement::{AgeGroup, Gender, Optimality};
+    use unchain_placement::Optimality;
 
-    pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
-
-    /// A case opened on 2024-04-01 whose person self-presented on 2024-04-02.
-    pub(crate) fn rescued_case(core: &Unchain, actor: &Actor, name: &str) -> Uuid {
-        let c = core
-            .open_case(
-                actor,
-                NewCase {
-                    person: PersonDetails {
-                        names: vec![name.into()],
-                        estimated_age: Some(30),
-                        ..PersonDetails::default()
-                    },
-                    jurisdiction: Jurisdiction::EnglandAndWales,
-                    exploitation: vec![ExploitationType::Sexual],
-                    opened_on: Some(d(2024, 4, 1)),
-                    owner: None,
-                    report_ids: vec![],
-                },
-            )
-            .expect("case opens");
-        core.record_case_event(
-            actor,
-            c.id,
-            c.version,
-            NewEvent {
-                kind: EventKind::Rescued {
-                    origin: RescueOrigin::SelfPresented,
-                },
-                date: Some(d(2024, 4, 2)),
-                reason: None,
-            },
-        )
-        .expect("rescued");
-        core.record_consent(
-            actor,
-            c.person.id,
-            NewConsent {
-                scope: ConsentScope::SharingWithOrganisations,
-                given: true,
-                on: Some(d(2024, 4, 1)),
-                method: ConsentMethod::SignedForm,
-                document_id: None,
-            },
-        )
-        .expect("consent");
-        c.id
-    }
+    /// The shared builders, under the names the tests of this and other modules use.
+    pub(crate) use crate::testing::{date as d, needs, rescued_case};
 
     pub(crate) fn version(core: &Unchain, case_id: Uuid) -> u64 {
         records::load::<Case>(core.backend.as_ref(), case_id)
             .expect("case")
             .version
-    }
-
-    pub(crate) fn needs(dependants: u32) -> NeedsInput {
-        let mut n = Needs::new(Gender::Female, AgeGroup::Adult);
-        n.dependants = dependants;
-        n.languages = ["sq".to_string()].into();
-        n.exploitation_types = [placement::ExploitationType::Sexual].into();
-        NeedsInput {
-            needs: n,
-            assessed_on: Some(d(2024, 4, 3)),
-            keep_together_with: vec![],
-            keep_apart_from: vec![],
-        }
     }
 
     /// Occupancy equals the beds of the open placements there, and never exceeds capacity.
@@ -1984,20 +1919,8 @@ pub(crate) mod tests {
                 .map(|h| h.join().expect("thread"))
                 .collect()
         });
-        let ok = results.iter().filter(|r| r.is_ok()).count();
+        let ok = crate::testing::placed_or_lost_race(&results);
         assert_eq!(ok, 1, "{results:?}");
-        for r in results.iter().filter_map(|r| r.as_ref().err()) {
-            assert!(
-                matches!(
-                    r,
-                    CoreError::Conflict {
-                        kind: "facility",
-                        ..
-                    } | CoreError::Refused(_)
-                ),
-                "{r:?}"
-            );
-        }
         assert_eq!(core.facility(&coord, rose.id).expect("rose").occupancy, 1);
         assert_occupancy(core);
     }

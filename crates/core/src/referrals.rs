@@ -1258,23 +1258,12 @@ pub(crate) mod tests {
     use nrm::{ExploitationType, Status};
     use unchain_lifecycle::RescueOrigin;
 
-    pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    /// The shared builders, under the names the tests of this and other modules use.
+    pub(crate) use crate::testing::{by_role, date as d};
 
-    pub(crate) fn by_role(staff: &[Actor], role: Role) -> &Actor {
-        staff.iter().find(|a| a.role == role).expect("role present")
-    }
-
+    /// An adult Albanian woman's details.
     pub(crate) fn adult() -> PersonDetails {
-        PersonDetails {
-            names: vec!["Ana Test".into()],
-            estimated_age: Some(24),
-            gender: Some(Gender::Female),
-            nationalities: vec!["AL".into()],
-            languages: vec!["sq".into()],
-            ..PersonDetails::default()
-        }
+        crate::testing::woman("Ana Test", 24, "AL")
     }
 
     /// Opens a case on `opened`, records the rescue the same day and, when `consent` is given,

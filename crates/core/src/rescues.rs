@@ -386,7 +386,6 @@ mod tests {
     use crate::auth::Role;
     use crate::cases::NewEvent;
     use crate::consent::{ConsentMethod, ConsentScope, NewConsent};
-    use crate::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
     use crate::intel::NewDissemination;
     use crate::intel::tests::{
         by_role, contains, day, fixture, new_case, ngo, person, raw_bytes, report,
@@ -465,17 +464,7 @@ mod tests {
             "{refused:?}"
         );
         let graded = core
-            .grade_report(
-                inv,
-                r.id,
-                r.version,
-                Grading::ThreeFiveTwo {
-                    source: SourceEvaluation::Untested,
-                    intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
-                    handling: HandlingCode::P,
-                    conditions: None,
-                },
-            )
+            .grade_report(inv, r.id, r.version, crate::testing::grading())
             .expect("graded");
         assert_eq!(graded.case_ids, [ana.id]);
         // Graded, but the linked person has not consented to sharing with police: refused,

@@ -440,7 +440,7 @@ mod tests {
 
     use chrono::Duration;
     use proptest::prelude::*;
-    use unchain_store::{Backend, MasterKey, MemoryBackend, Store};
+    use unchain_store::MemoryBackend;
 
     use super::*;
     use crate::auth::Role;
@@ -449,20 +449,7 @@ mod tests {
 
     /// A second core over the same store, living at another instant (to expire tokens).
     fn at(backend: &Arc<MemoryBackend>, when: DateTime<Utc>) -> Unchain {
-        let dyn_backend: Arc<dyn Backend> = backend.clone();
-        let store = Store::over(
-            dyn_backend,
-            "memory".into(),
-            unchain_store::SCHEMA_VERSION,
-            unchain_store::schema::MIGRATIONS,
-        )
-        .expect("store opens");
-        Unchain::over(
-            store,
-            Arc::new(FixedClock(when)),
-            MasterKey::from_bytes([7; 32]),
-        )
-        .expect("core opens")
+        testing::core_over(backend, Arc::new(FixedClock(when)))
     }
 
     #[test]

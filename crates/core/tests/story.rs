@@ -3,106 +3,24 @@
 //! and decisions, batch placement, follow-ups, a prosecution to conviction, a civil claim paid,
 //! and the cases closed — with the audit chain verifying and no identity in clear in the store.
 
-use std::sync::Arc;
-
-use chrono::{NaiveDate, TimeZone, Utc};
 use unchain_core::cases::NewEvent;
-use unchain_core::consent::{ConsentMethod, ConsentScope, NewConsent};
-use unchain_core::facilities::{FacilityAddress, FacilityInput};
-use unchain_core::followups::{ContactInput, ContactKind, ContactOutcome};
-use unchain_core::grading::{Grading, HandlingCode, IntelligenceAssessment, SourceEvaluation};
-use unchain_core::intel::{
-    Identifier, IdentifierKind, NewDissemination, NewReport, Source, SourceKind,
-};
-use unchain_core::justice::{
-    ClaimChange, ClaimUpdate, NewClaim, NewPoliceReport, Offence, ProsecutionChange,
-    ProsecutionStep,
-};
-use unchain_core::lifecycle::{
-    ClaimForum, ClaimState, ClosureReason, EventKind, Outcome, Stage, Verdict,
-};
-use unchain_core::nrm::{
-    AgeGroup as IndicatorAge, ExploitationKind, ExploitationType, Jurisdiction, ReferrerKind,
-};
-use unchain_core::people::{Gender, PersonDetails};
-use unchain_core::placement::{self, Acceptance, GeoPoint, Needs};
-use unchain_core::placements::{AssignRequest, ExitInput, ExitReason, NeedsInput};
-use unchain_core::referrals::NewReferral;
-use unchain_core::rescues::{NewRescue, RescuedPerson};
-use unchain_core::store::{Backend, MasterKey, MemoryBackend, Scan, Store, StoreConfig};
-use unchain_core::suspects::{NewSuspect, SuspectDetails};
-use unchain_core::{CoreError, FixedClock, Role, Unchain};
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2024, m, d).expect("valid date")
-}
-
-/// Memory and sled, each with the clock fixed on 30 September 2024.
-type TestCore = (
-    &'static str,
-    Unchain,
-    Arc<dyn Backend>,
-    Option<tempfile::TempDir>,
-);
-
-fn cores() -> Vec<TestCore> {
-    let clock = Arc::new(FixedClock(
-        Utc.with_ymd_and_hms(2024, 9, 30, 10, 0, 0)
-            .single()
-            .expect("instant"),
-    ));
-    let memory: Arc<dyn Backend> = Arc::new(MemoryBackend::new());
-    let store = Store::over(
-        memory.clone(),
-        "memory".into(),
-        unchain_core::store::SCHEMA_VERSION,
-        unchain_core::store::schema::MIGRATIONS,
-    )
-    .expect("store");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sled = Store::open(&StoreConfig::sled(dir.path().join("store"))).expect("sled");
-    let sled_backend = sled.backend().clone();
-    vec![
-        (
-            "memory",
-            Unchain::over(store, clock.clone(), MasterKey::from_bytes([3; 32])).expect("core"),
-            memory,
-            None,
-        ),
-        (
-            "sled",
-            Unchain::over(sled, clock, MasterKey::from_bytes([3; 32])).expect("core"),
-            sled_backend,
-            Some(dir),
-        ),
-    ]
-}
-
-fn raw_bytes(backend: &dyn Backend) -> Vec<u8> {
-    let mut out = Vec::new();
-    for c in backend.collections().expect("collections") {
-        for (k, v) in backend.scan(&c, &Scan::all()).expect("scan") {
-            out.extend(k);
-            out.extend(v.value);
-        }
-    }
-    out
-}
-
-fn person(name: &str, age: u32, nationality: &str) -> PersonDetails {
-    PersonDetails {
-        names: vec![name.into()],
-        estimated_age: Some(age),
-        gender: Some(Gender::Female),
-        nationalities: vec![nationality.into()],
-        languages: vec!["sq".into()],
-        ..PersonDetails::default()
-    }
-}
+use unchain_core::justice::{ClaimChange, ProsecutionChange};
+use unchain_core::lifecycle::{ClaimState, ClosureReason, EventKind, Outcome, Stage};
+use unchain_core::placements::AssignRequest;
+use unchain_core::store::Backend;
+use unchain_core::testing::story::{self, day};
+use unchain_core::testing::{TestCore, contains, cores_at, grading, raw_bytes};
+use unchain_core::{CoreError, Unchain};
 
 #[test]
 fn a_rescue_of_three_people_from_intelligence_to_closed_cases() {
-    for (name, core, backend, _dir) in cores() {
+    for TestCore {
+        name,
+        core,
+        backend,
+        ..
+    } in cores_at(story::now())
+    {
         story(name, &core, backend.as_ref());
     }
 }
@@ -110,55 +28,16 @@ fn a_rescue_of_three_people_from_intelligence_to_closed_cases() {
 fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
     core.bootstrap_admin("admin").expect("bootstrap");
     let admin = core.actor("admin").expect("admin");
-    for (user, role) in [
-        ("ivy", Role::Investigator),
-        ("kim", Role::AftercareCoordinator),
-        ("lee", Role::LegalAdvocate),
-        ("max", Role::Manager),
-        ("ana", Role::Analyst),
-    ] {
+    for (user, role) in story::STAFF {
         core.create_user(&admin, user, role).expect("user");
     }
     let [ivy, kim, lee, max, ana] =
         ["ivy", "kim", "lee", "max", "ana"].map(|u| core.actor(u).expect("actor"));
 
     // Investigate: a helpline call, graded before anything goes to police.
-    let helpline = core
-        .create_source(
-            &ivy,
-            Source {
-                kind: SourceKind::Helpline,
-                name: "Modern Slavery Helpline".into(),
-                group_id: None,
-            },
-        )
-        .expect("source");
+    let helpline = core.create_source(&ivy, story::helpline()).expect("source");
     let report = core
-        .create_report(
-            &ivy,
-            NewReport {
-                received_on: Some(day(2, 20)),
-                source_id: helpline.id,
-                narrative: "Caller saw young women taken nightly from a house on Zelda Road".into(),
-                area: Some("Leeds".into()),
-                indicators: vec![
-                    "DR01".into(),
-                    "DR02".into(),
-                    "EX01".into(),
-                    "EX02".into(),
-                    "CD01".into(),
-                    "CD02".into(),
-                ],
-                age_group: Some(IndicatorAge::Adult),
-                exploitation_kind: Some(ExploitationKind::Sexual),
-                identifiers: vec![Identifier {
-                    kind: IdentifierKind::Phone,
-                    value: "07700 900456".into(),
-                }],
-                case_ids: vec![],
-                suspect_ids: vec![],
-            },
-        )
+        .create_report(&ivy, story::report(helpline.id))
         .expect("report");
     assert!(
         matches!(
@@ -168,45 +47,12 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
         "{backend_name}"
     );
     let report = core
-        .grade_report(
-            &ivy,
-            report.id,
-            report.version,
-            Grading::ThreeFiveTwo {
-                source: SourceEvaluation::Untested,
-                intelligence: IntelligenceAssessment::KnownIndirectlyCorroborated,
-                handling: HandlingCode::P,
-                conditions: None,
-            },
-        )
+        .grade_report(&ivy, report.id, report.version, grading())
         .expect("graded");
 
     // Rescue: three women, two adults and a girl of 16, each a new case.
-    let people = [
-        person("Arta Zogu", 24, "AL"),
-        person("Besa Krasniqi", 31, "AL"),
-        person("Drita Hoxha", 16, "AL"),
-    ];
     let rescue = core
-        .record_rescue(
-            &ivy,
-            NewRescue {
-                date: day(3, 4),
-                area: "Leeds".into(),
-                partner_agencies: vec!["West Yorkshire Police".into()],
-                report_ids: vec![report.id],
-                people: people
-                    .iter()
-                    .map(|p| RescuedPerson::New {
-                        person: p.clone(),
-                        jurisdiction: Jurisdiction::EnglandAndWales,
-                        exploitation: vec![ExploitationType::Sexual],
-                        owner: None,
-                        origin: None,
-                    })
-                    .collect(),
-            },
-        )
+        .record_rescue(&ivy, story::rescue(report.id, &story::people()))
         .expect("rescue");
     let case_ids = rescue.data.case_ids();
     assert_eq!(case_ids.len(), 3, "{backend_name}");
@@ -215,66 +61,19 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
     // girl through her guardian for sharing (children are referred without consent).
     for (i, &case_id) in case_ids.iter().enumerate() {
         let person_id = core.case(&max, case_id).expect("case").person.id;
-        let mut scopes = vec![
-            ConsentScope::SharingWithPolice,
-            ConsentScope::SharingWithOrganisations,
-        ];
-        if i < 2 {
-            scopes.push(ConsentScope::NrmReferral);
-        }
-        for scope in scopes {
-            core.record_consent(
-                &kim,
-                person_id,
-                NewConsent {
-                    scope,
-                    given: true,
-                    on: Some(day(3, 5)),
-                    method: if i < 2 {
-                        ConsentMethod::VerbalInterpreted
-                    } else {
-                        ConsentMethod::Guardian
-                    },
-                    document_id: None,
-                },
-            )
-            .expect("consent");
+        for consent in story::consents(i < 2) {
+            core.record_consent(&kim, person_id, consent)
+                .expect("consent");
         }
     }
-    let sent = core.disseminate(
-        &ivy,
-        report.id,
-        NewDissemination {
-            force: "West Yorkshire Police".into(),
-            date: None,
-            reference: "WYP/2024/0311".into(),
-            summary: "Address and phone".into(),
-        },
-    );
+    let sent = core.disseminate(&ivy, report.id, story::dissemination());
     assert!(sent.is_ok(), "{backend_name}: {sent:?}");
 
     // NRM: referred, positive RG, positive CG.
     for &case_id in &case_ids {
         let case = core.case(&lee, case_id).expect("case");
         let referral = core
-            .nrm_refer(
-                &lee,
-                case_id,
-                case.version,
-                NewReferral {
-                    referred_on: Some(day(3, 7)),
-                    referrer: ReferrerKind::NotFirstResponder,
-                    first_responder_org: "Salvation Army".into(),
-                    immigration: Default::default(),
-                    exploitation_location: Some("Leeds".into()),
-                    exploitation_start: Some(day(1, 10)),
-                    exploitation_end: Some(day(3, 4)),
-                    exploitation_ongoing: false,
-                    indicators: vec!["ILO08".into()],
-                    consent_informed: true,
-                    notes: None,
-                },
-            )
+            .nrm_refer(&lee, case_id, case.version, story::referral())
             .unwrap_or_else(|e| panic!("{backend_name}: referral: {e}"));
         let rg = core
             .nrm_reasonable_grounds(
@@ -300,31 +99,7 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
 
     // Aftercare: one safe house, needs, batch assignment for the rescue, placement.
     let house = core
-        .create_facility(
-            &kim,
-            FacilityInput {
-                name: "Rose House".into(),
-                operator: "Provider A".into(),
-                region: "Yorkshire and The Humber".into(),
-                address: FacilityAddress {
-                    address: "12 Hidden Lane, Leeds".into(),
-                    location: GeoPoint::new(53.8, -1.55),
-                },
-                capacity: 4,
-                accepts: Acceptance {
-                    genders: [placement::Gender::Female].into(),
-                    age_groups: [placement::AgeGroup::Adult, placement::AgeGroup::Child].into(),
-                    max_dependants: 1,
-                    pregnancy: true,
-                },
-                languages: Default::default(),
-                specialisms: Default::default(),
-                services: Default::default(),
-                security: Default::default(),
-                admission_rules: Default::default(),
-                open_to_referrals: true,
-            },
-        )
+        .create_facility(&kim, story::rose_house())
         .expect("facility");
     let seen = core
         .facility(&ana, house.id)
@@ -335,23 +110,8 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
     );
     for (i, &case_id) in case_ids.iter().enumerate() {
         let case = core.case(&kim, case_id).expect("case");
-        let age = if i < 2 {
-            placement::AgeGroup::Adult
-        } else {
-            placement::AgeGroup::Child
-        };
-        core.assess_needs(
-            &kim,
-            case_id,
-            case.version,
-            NeedsInput {
-                needs: Needs::new(placement::Gender::Female, age),
-                assessed_on: Some(day(3, 8)),
-                keep_together_with: vec![],
-                keep_apart_from: vec![],
-            },
-        )
-        .expect("needs");
+        core.assess_needs(&kim, case_id, case.version, story::needs(i < 2))
+            .expect("needs");
     }
     let proposal = core
         .placement_assign(
@@ -384,18 +144,8 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
     for (i, &case_id) in case_ids.iter().enumerate() {
         let line = core.followups(&kim, case_id).expect("followups")[0].clone();
         assert_eq!(line.id, followup_ids[i]);
-        core.log_followup(
-            &kim,
-            line.id,
-            line.version,
-            ContactInput {
-                on: Some(day(3, 10)),
-                kind: ContactKind::Call,
-                outcome: ContactOutcome::Reached,
-                notes: Some("settling in".into()),
-            },
-        )
-        .expect("logged");
+        core.log_followup(&kim, line.id, line.version, story::first_call())
+            .expect("logged");
     }
 
     // Justice: the first woman asks for advocacy; a prosecution to conviction; a claim paid.
@@ -404,57 +154,13 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
     core.record_advocacy(&lee, first, case.version, true, Some(day(3, 15)))
         .expect("advocacy");
     let suspect = core
-        .create_suspect(
-            &ivy,
-            NewSuspect {
-                details: SuspectDetails {
-                    identifiers: vec![Identifier {
-                        kind: IdentifierKind::Name,
-                        value: "Zef Example".into(),
-                    }],
-                    ..SuspectDetails::default()
-                },
-                report_ids: vec![report.id],
-                case_ids: vec![first],
-            },
-        )
+        .create_suspect(&ivy, story::suspect(report.id, first))
         .expect("suspect");
     let case = core.case(&lee, first).expect("case");
     let mut prosecution = core
-        .report_to_police(
-            &lee,
-            first,
-            case.version,
-            NewPoliceReport {
-                suspect_id: suspect.id,
-                force: "West Yorkshire Police".into(),
-                crime_reference: "13/123456/24".into(),
-                reported_on: Some(day(3, 20)),
-            },
-        )
+        .report_to_police(&lee, first, case.version, story::police_report(suspect.id))
         .expect("police report");
-    for (step, on) in [
-        (ProsecutionStep::InvestigationOpened, day(3, 25)),
-        (
-            ProsecutionStep::Charged {
-                offences: vec![Offence::ModernSlaveryActS2],
-            },
-            day(5, 2),
-        ),
-        (
-            ProsecutionStep::TrialStarted {
-                court: Some("Leeds Crown Court".into()),
-            },
-            day(8, 5),
-        ),
-        (
-            ProsecutionStep::Verdict {
-                verdict: Verdict::Convicted,
-                sentence: Some("8 years".into()),
-            },
-            day(8, 30),
-        ),
-    ] {
+    for (step, on) in story::prosecution() {
         prosecution = core
             .prosecution_update(
                 &lee,
@@ -469,61 +175,32 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
             .expect("prosecution step");
     }
     let claim = core
-        .lodge_claim(
-            &lee,
-            first,
-            prosecution.case_version,
-            NewClaim {
-                forum: ClaimForum::CompensationOrder,
-                lodged_on: Some(day(8, 30)),
-                claimed_pence: Some(1_000_000),
-                forum_reference: None,
-            },
-        )
+        .lodge_claim(&lee, first, prosecution.case_version, story::claim())
         .unwrap_or_else(|e| panic!("{backend_name}: claim: {e}"));
-    let awarded = core
-        .claim_update(
-            &lee,
-            first,
-            claim.case_version,
-            ClaimChange {
-                claim_id: claim.id,
-                update: ClaimUpdate::Awarded {
-                    amount_pence: 750_000,
+    let mut case_version = claim.case_version;
+    let mut state = None;
+    for (update, on) in story::claim_updates() {
+        let changed = core
+            .claim_update(
+                &lee,
+                first,
+                case_version,
+                ClaimChange {
+                    claim_id: claim.id,
+                    update,
+                    on: Some(on),
                 },
-                on: Some(day(8, 30)),
-            },
-        )
-        .expect("awarded");
-    let paid = core
-        .claim_update(
-            &lee,
-            first,
-            awarded.case_version,
-            ClaimChange {
-                claim_id: claim.id,
-                update: ClaimUpdate::Paid {
-                    amount_pence: 750_000,
-                },
-                on: Some(day(9, 20)),
-            },
-        )
-        .expect("paid");
-    assert_eq!(paid.data.state, ClaimState::Paid);
+            )
+            .unwrap_or_else(|e| panic!("{backend_name}: claim update on {on}: {e}"));
+        case_version = changed.case_version;
+        state = Some(changed.data.state);
+    }
+    assert_eq!(state, Some(ClaimState::Paid));
 
     // Moving on: the placement ends and the case closes.
     let case = core.case(&kim, first).expect("case");
-    core.exit_placement(
-        &kim,
-        first,
-        case.version,
-        ExitInput {
-            on: day(9, 25),
-            reason: ExitReason::MovedOn,
-            notes: None,
-        },
-    )
-    .expect("exit");
+    core.exit_placement(&kim, first, case.version, story::exit())
+        .expect("exit");
     assert_eq!(
         core.facility(&kim, house.id).expect("facility").occupancy,
         2
@@ -576,18 +253,9 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
         "{backend_name}"
     );
     let raw = raw_bytes(backend);
-    for secret in [
-        "Arta Zogu",
-        "Besa Krasniqi",
-        "Drita Hoxha",
-        "Zelda Road",
-        "07700 900456",
-        "Hidden Lane",
-        "Zef Example",
-        "settling in",
-    ] {
+    for secret in story::SECRETS {
         assert!(
-            !raw.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            !contains(&raw, secret),
             "{backend_name}: {secret:?} in clear"
         );
     }

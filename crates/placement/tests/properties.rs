@@ -465,31 +465,39 @@ fn solve(people: &[Person], facilities: &[Facility], groups: &Groups) -> Assignm
     assign(people, facilities, groups, &Weights::default()).expect("valid instance")
 }
 
+/// The plan is valid, proven optimal, equal to exhaustive enumeration and never worse than
+/// greedy.
+fn proven_optimal(
+    people: &[Person],
+    facilities: &[Facility],
+    groups: &Groups,
+) -> Result<(), TestCaseError> {
+    let plan = solve(people, facilities, groups);
+    let c = Checker::new(people, facilities, groups);
+    c.check(&plan);
+    prop_assert!(
+        matches!(plan.optimality, Optimality::Proven { .. }),
+        "not proven"
+    );
+    let got = (plan.objective.people_housed, plan.objective.total_score);
+    prop_assert_eq!(got, c.brute());
+    prop_assert!(got >= c.greedy());
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     /// Without keep-apart pairs the optimum equals exhaustive enumeration, exactly.
     #[test]
     fn optimal_without_keep_apart((people, facilities, groups) in instance(6, 4, false)) {
-        let plan = solve(&people, &facilities, &groups);
-        let c = Checker::new(&people, &facilities, &groups);
-        c.check(&plan);
-        prop_assert!(matches!(plan.optimality, Optimality::Proven { .. }), "not proven");
-        let got = (plan.objective.people_housed, plan.objective.total_score);
-        prop_assert_eq!(got, c.brute());
-        prop_assert!(got >= c.greedy());
+        proven_optimal(&people, &facilities, &groups)?;
     }
 
     /// With keep-apart pairs the search is exact too (it finishes well within its node limit).
     #[test]
     fn optimal_with_keep_apart((people, facilities, groups) in instance(6, 4, true)) {
-        let plan = solve(&people, &facilities, &groups);
-        let c = Checker::new(&people, &facilities, &groups);
-        c.check(&plan);
-        prop_assert!(matches!(plan.optimality, Optimality::Proven { .. }), "not proven");
-        let got = (plan.objective.people_housed, plan.objective.total_score);
-        prop_assert_eq!(got, c.brute());
-        prop_assert!(got >= c.greedy());
+        proven_optimal(&people, &facilities, &groups)?;
     }
 }
 

@@ -52,10 +52,6 @@ fn row(name: &'static str, history: Vec<Event>, attempted: Event, guard: Guard) 
     }
 }
 
-fn closed_for(closure_reason: ClosureReason) -> EventKind {
-    EventKind::Closed { closure_reason }
-}
-
 fn table() -> Vec<Row> {
     use EventKind as K;
     use Guard as G;
@@ -87,12 +83,7 @@ fn table() -> Vec<Row> {
         row(
             "track event before opening",
             rescued(),
-            ev(
-                -3,
-                K::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(-3, kind::referred(NrmRoute::NrmReferral)),
             G::BeforeOpening,
         ),
         row(
@@ -104,12 +95,7 @@ fn table() -> Vec<Row> {
         row(
             "after reopen, an event dated while closed",
             then(closed(), [reopen(12)]),
-            ev(
-                9,
-                K::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(9, kind::referred(NrmRoute::NrmReferral)),
             G::DatedBeforeClosure,
         ),
         // Ended cases.
@@ -128,7 +114,7 @@ fn table() -> Vec<Row> {
         row(
             "closed cannot close again",
             closed(),
-            ev(11, closed_for(ClosureReason::Deceased)),
+            ev(11, kind::closed(ClosureReason::Deceased)),
             G::CaseEnded,
         ),
         row(
@@ -140,12 +126,7 @@ fn table() -> Vec<Row> {
         row(
             "not pursued accepts no rescue",
             not_pursued(),
-            ev(
-                6,
-                K::Rescued {
-                    origin: RescueOrigin::SelfPresented,
-                },
-            ),
+            ev(6, kind::rescued(RescueOrigin::SelfPresented)),
             G::CaseEnded,
         ),
         row("reopen an open case", in_support(), reopen(5), G::NotEnded),
@@ -165,18 +146,13 @@ fn table() -> Vec<Row> {
         row(
             "close for other without reason",
             in_support(),
-            ev(5, closed_for(ClosureReason::Other)),
+            ev(5, kind::closed(ClosureReason::Other)),
             G::ReasonRequired,
         ),
         row(
             "not pursued for other without reason",
             assessing(),
-            ev(
-                2,
-                K::NotPursued {
-                    not_pursued_reason: NotPursuedReason::Other,
-                },
-            ),
+            ev(2, kind::not_pursued(NotPursuedReason::Other)),
             G::ReasonRequired,
         ),
         // Dates within a machine.
@@ -195,12 +171,7 @@ fn table() -> Vec<Row> {
         row(
             "NRM date goes backwards",
             rg(Outcome::Positive),
-            ev(
-                9,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(9, kind::cg(Outcome::Positive)),
             G::OutOfOrder,
         ),
         row(
@@ -267,126 +238,80 @@ fn table() -> Vec<Row> {
         row(
             "planned-operation rescue from reported",
             opened(),
-            ev(
-                1,
-                K::Rescued {
-                    origin: RescueOrigin::PlannedOperation,
-                },
-            ),
+            ev(1, kind::rescued(RescueOrigin::PlannedOperation)),
             G::PlannedRescueNeedsPlan,
         ),
         row(
             "planned-operation rescue while assessing",
             assessing(),
-            ev(
-                2,
-                K::Rescued {
-                    origin: RescueOrigin::PlannedOperation,
-                },
-            ),
+            ev(2, kind::rescued(RescueOrigin::PlannedOperation)),
             G::PlannedRescueNeedsPlan,
         ),
         row(
             "rescued twice",
             in_support(),
-            ev(
-                5,
-                K::Rescued {
-                    origin: RescueOrigin::SelfPresented,
-                },
-            ),
+            ev(5, kind::rescued(RescueOrigin::SelfPresented)),
             G::AlreadyRescued,
         ),
         row(
             "close before rescue",
             assessing(),
-            ev(2, closed_for(ClosureReason::LostContact)),
+            ev(2, kind::closed(ClosureReason::LostContact)),
             G::CloseNeedsRescue,
         ),
         row(
             "not pursued after rescue",
             in_support(),
-            ev(
-                5,
-                K::NotPursued {
-                    not_pursued_reason: NotPursuedReason::NotAVictim,
-                },
-            ),
+            ev(5, kind::not_pursued(NotPursuedReason::NotAVictim)),
             G::NotPursuedAfterRescue,
         ),
         row(
             "support completed without support",
             rescued(),
-            ev(4, closed_for(ClosureReason::SupportCompleted)),
+            ev(4, kind::closed(ClosureReason::SupportCompleted)),
             G::ClosureReasonNeedsSupport,
         ),
         row(
             "moved on without support",
             rescued(),
-            ev(4, closed_for(ClosureReason::MovedOnIndependent)),
+            ev(4, kind::closed(ClosureReason::MovedOnIndependent)),
             G::ClosureReasonNeedsSupport,
         ),
         row(
             "close with an open placement",
             placed(),
-            ev(7, closed_for(ClosureReason::LostContact)),
+            ev(7, kind::closed(ClosureReason::LostContact)),
             G::OpenPlacement,
         ),
         row(
             "close as deceased with an open placement",
             then(placed(), [ev(7, K::SupportStarted)]),
-            ev(8, closed_for(ClosureReason::Deceased)),
+            ev(8, kind::closed(ClosureReason::Deceased)),
             G::OpenPlacement,
         ),
         row(
             "close with a moved placement",
-            then(
-                placed(),
-                [ev(
-                    7,
-                    K::AftercareMoved {
-                        facility: facility(2),
-                    },
-                )],
-            ),
-            ev(8, closed_for(ClosureReason::Repatriated)),
+            then(placed(), [ev(7, kind::moved(facility(2)))]),
+            ev(8, kind::closed(ClosureReason::Repatriated)),
             G::OpenPlacement,
         ),
         row(
             "closure dated before the latest event",
-            then(
-                rescued(),
-                [ev(
-                    8,
-                    K::NrmReferred {
-                        route: NrmRoute::NrmReferral,
-                    },
-                )],
-            ),
-            ev(6, closed_for(ClosureReason::LostContact)),
+            then(rescued(), [ev(8, kind::referred(NrmRoute::NrmReferral))]),
+            ev(6, kind::closed(ClosureReason::LostContact)),
             G::CloseBeforeLastEvent,
         ),
         // Rescue first.
         row(
             "NRM referral before rescue",
             assessing(),
-            ev(
-                2,
-                K::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(2, kind::referred(NrmRoute::NrmReferral)),
             G::RequiresRescue,
         ),
         row(
             "Duty to Notify before rescue",
             planned(),
-            ev(
-                3,
-                K::NrmReferred {
-                    route: NrmRoute::DutyToNotify,
-                },
-            ),
+            ev(3, kind::referred(NrmRoute::DutyToNotify)),
             G::RequiresRescue,
         ),
         row(
@@ -404,30 +329,19 @@ fn table() -> Vec<Row> {
         row(
             "police report before rescue",
             opened(),
-            ev(1, K::ProsecutionReported { suspect: s1 }),
+            ev(1, kind::reported(s1)),
             G::RequiresRescue,
         ),
         row(
             "claim before rescue",
             opened(),
-            ev(
-                1,
-                K::ClaimLodged {
-                    claim: c1,
-                    forum: ClaimForum::CivilCourt,
-                },
-            ),
+            ev(1, kind::lodged(c1, ClaimForum::CivilCourt)),
             G::RequiresRescue,
         ),
         row(
             "NRM referral dated before the rescue",
             rescued(),
-            ev(
-                2,
-                K::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(2, kind::referred(NrmRoute::NrmReferral)),
             G::BeforeRescue,
         ),
         row(
@@ -440,12 +354,7 @@ fn table() -> Vec<Row> {
         row(
             "second referral while one runs",
             referred(NrmRoute::NrmReferral),
-            ev(
-                6,
-                K::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(6, kind::referred(NrmRoute::NrmReferral)),
             G::NrmReferralInProgress,
         ),
         row(
@@ -454,12 +363,7 @@ fn table() -> Vec<Row> {
                 rg(Outcome::Negative),
                 [ev(11, K::NrmReconsiderationRequested)],
             ),
-            ev(
-                12,
-                K::NrmReferred {
-                    route: NrmRoute::DutyToNotify,
-                },
-            ),
+            ev(12, kind::referred(NrmRoute::DutyToNotify)),
             G::NrmReferralInProgress,
         ),
         row(
@@ -477,45 +381,25 @@ fn table() -> Vec<Row> {
         row(
             "RG on a Duty to Notify",
             referred(NrmRoute::DutyToNotify),
-            ev(
-                6,
-                K::NrmReasonableGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(6, kind::rg(Outcome::Positive)),
             G::DutyToNotifyHasNoDecision,
         ),
         row(
             "CG on a Duty to Notify",
             referred(NrmRoute::DutyToNotify),
-            ev(
-                6,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(6, kind::cg(Outcome::Positive)),
             G::DutyToNotifyHasNoDecision,
         ),
         row(
             "RG without referral",
             rescued(),
-            ev(
-                4,
-                K::NrmReasonableGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(4, kind::rg(Outcome::Positive)),
             G::NoDecisionPending,
         ),
         row(
             "RG twice",
             rg(Outcome::Positive),
-            ev(
-                11,
-                K::NrmReasonableGrounds {
-                    outcome: Outcome::Negative,
-                },
-            ),
+            ev(11, kind::rg(Outcome::Negative)),
             G::NoDecisionPending,
         ),
         row(
@@ -524,12 +408,7 @@ fn table() -> Vec<Row> {
                 cg(Outcome::Negative),
                 [ev(61, K::NrmReconsiderationRequested)],
             ),
-            ev(
-                62,
-                K::NrmReasonableGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(62, kind::rg(Outcome::Positive)),
             G::NoDecisionPending,
         ),
         row(
@@ -553,23 +432,13 @@ fn table() -> Vec<Row> {
         row(
             "CG after a negative RG",
             rg(Outcome::Negative),
-            ev(
-                60,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(60, kind::cg(Outcome::Positive)),
             G::CgNeedsPositiveRg,
         ),
         row(
             "CG straight after referral",
             referred(NrmRoute::NrmReferral),
-            ev(
-                60,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(60, kind::cg(Outcome::Positive)),
             G::CgNeedsPositiveRg,
         ),
         row(
@@ -578,23 +447,13 @@ fn table() -> Vec<Row> {
                 rg(Outcome::Negative),
                 [ev(11, K::NrmReconsiderationRequested)],
             ),
-            ev(
-                60,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(60, kind::cg(Outcome::Positive)),
             G::CgNeedsPositiveRg,
         ),
         row(
             "CG without referral",
             rescued(),
-            ev(
-                60,
-                K::NrmConclusiveGrounds {
-                    outcome: Outcome::Negative,
-                },
-            ),
+            ev(60, kind::cg(Outcome::Negative)),
             G::CgNeedsPositiveRg,
         ),
         row(
@@ -655,12 +514,7 @@ fn table() -> Vec<Row> {
         row(
             "match while placed",
             placed(),
-            ev(
-                7,
-                K::AftercareMatched {
-                    facility: facility(2),
-                },
-            ),
+            ev(7, kind::matched(facility(2))),
             G::PlacementOpen,
         ),
         row(
@@ -672,23 +526,13 @@ fn table() -> Vec<Row> {
         row(
             "match without assessment",
             rescued(),
-            ev(
-                4,
-                K::AftercareMatched {
-                    facility: facility(1),
-                },
-            ),
+            ev(4, kind::matched(facility(1))),
             G::MatchNeedsAssessment,
         ),
         row(
             "match after exit without a new assessment",
             then(placed(), [ev(7, K::AftercareExited)]),
-            ev(
-                8,
-                K::AftercareMatched {
-                    facility: facility(2),
-                },
-            ),
+            ev(8, kind::matched(facility(2))),
             G::MatchNeedsAssessment,
         ),
         row(
@@ -718,53 +562,25 @@ fn table() -> Vec<Row> {
         row(
             "move without a placement",
             matched(),
-            ev(
-                6,
-                K::AftercareMoved {
-                    facility: facility(2),
-                },
-            ),
+            ev(6, kind::moved(facility(2))),
             G::MoveNeedsPlacement,
         ),
         row(
             "move after exit",
             then(placed(), [ev(7, K::AftercareExited)]),
-            ev(
-                8,
-                K::AftercareMoved {
-                    facility: facility(2),
-                },
-            ),
+            ev(8, kind::moved(facility(2))),
             G::MoveNeedsPlacement,
         ),
         row(
             "move to the same facility",
             placed(),
-            ev(
-                7,
-                K::AftercareMoved {
-                    facility: facility(1),
-                },
-            ),
+            ev(7, kind::moved(facility(1))),
             G::MoveToSameFacility,
         ),
         row(
             "move back to where the person is",
-            then(
-                placed(),
-                [ev(
-                    7,
-                    K::AftercareMoved {
-                        facility: facility(2),
-                    },
-                )],
-            ),
-            ev(
-                8,
-                K::AftercareMoved {
-                    facility: facility(2),
-                },
-            ),
+            then(placed(), [ev(7, kind::moved(facility(2)))]),
+            ev(8, kind::moved(facility(2))),
             G::MoveToSameFacility,
         ),
         row(
@@ -796,13 +612,13 @@ fn table() -> Vec<Row> {
         row(
             "report the same suspect twice",
             police_reported(),
-            ev(6, K::ProsecutionReported { suspect: s1 }),
+            ev(6, kind::reported(s1)),
             G::ProsecutionExists,
         ),
         row(
             "report a convicted suspect again",
             convicted(),
-            ev(51, K::ProsecutionReported { suspect: s1 }),
+            ev(51, kind::reported(s1)),
             G::ProsecutionExists,
         ),
         row(
@@ -814,13 +630,7 @@ fn table() -> Vec<Row> {
         row(
             "verdict for another suspect",
             at_trial(),
-            ev(
-                50,
-                K::ProsecutionVerdict {
-                    suspect: suspect(2),
-                    verdict: Verdict::Convicted,
-                },
-            ),
+            ev(50, kind::verdict(suspect(2), Verdict::Convicted)),
             G::UnknownProsecution,
         ),
         row(
@@ -841,13 +651,7 @@ fn table() -> Vec<Row> {
         row(
             "verdict before trial",
             police_reported(),
-            ev(
-                6,
-                K::ProsecutionVerdict {
-                    suspect: s1,
-                    verdict: Verdict::Acquitted,
-                },
-            ),
+            ev(6, kind::verdict(s1, Verdict::Acquitted)),
             G::ProsecutionOrder,
         ),
         row(
@@ -866,13 +670,7 @@ fn table() -> Vec<Row> {
         row(
             "lodge the same claim twice",
             lodged(ClaimForum::CivilCourt),
-            ev(
-                9,
-                K::ClaimLodged {
-                    claim: c1,
-                    forum: ClaimForum::EmploymentTribunal,
-                },
-            ),
+            ev(9, kind::lodged(c1, ClaimForum::EmploymentTribunal)),
             G::ClaimExists,
         ),
         row(
@@ -884,34 +682,13 @@ fn table() -> Vec<Row> {
         row(
             "reparation order without conviction",
             at_trial(),
-            ev(
-                41,
-                K::ClaimLodged {
-                    claim: c1,
-                    forum: ClaimForum::ReparationOrder,
-                },
-            ),
+            ev(41, kind::lodged(c1, ClaimForum::ReparationOrder)),
             G::OrderNeedsConviction,
         ),
         row(
             "compensation order after an acquittal",
-            then(
-                at_trial(),
-                [ev(
-                    50,
-                    K::ProsecutionVerdict {
-                        suspect: s1,
-                        verdict: Verdict::Acquitted,
-                    },
-                )],
-            ),
-            ev(
-                51,
-                K::ClaimLodged {
-                    claim: c1,
-                    forum: ClaimForum::CompensationOrder,
-                },
-            ),
+            then(at_trial(), [ev(50, kind::verdict(s1, Verdict::Acquitted))]),
+            ev(51, kind::lodged(c1, ClaimForum::CompensationOrder)),
             G::OrderNeedsConviction,
         ),
         row(
@@ -1012,15 +789,7 @@ fn errors_name_the_state_the_guard_failed_in() {
         }
     );
 
-    let e = refused(
-        assessing(),
-        ev(
-            2,
-            EventKind::NrmReferred {
-                route: NrmRoute::NrmReferral,
-            },
-        ),
-    );
+    let e = refused(assessing(), ev(2, kind::referred(NrmRoute::NrmReferral)));
     assert_eq!(
         e.state,
         MachineState::Stage {
@@ -1028,15 +797,7 @@ fn errors_name_the_state_the_guard_failed_in() {
         }
     );
 
-    let e = refused(
-        rg(Outcome::Negative),
-        ev(
-            60,
-            EventKind::NrmConclusiveGrounds {
-                outcome: Outcome::Positive,
-            },
-        ),
-    );
+    let e = refused(rg(Outcome::Negative), ev(60, kind::cg(Outcome::Positive)));
     assert_eq!(
         e.state,
         MachineState::Nrm {
@@ -1082,7 +843,7 @@ fn errors_name_the_state_the_guard_failed_in() {
 fn a_refused_record_leaves_the_log_alone() {
     let mut case = unchain_lifecycle::Case::replay(placed()).expect("replays");
     let before = case.clone();
-    let refused = case.record(ev(7, closed_for(ClosureReason::LostContact)));
+    let refused = case.record(ev(7, kind::closed(ClosureReason::LostContact)));
     assert!(refused.is_err());
     assert_eq!(case, before);
 }

@@ -19,12 +19,7 @@ fn accepted(events: &[Event]) -> CaseState {
 fn the_main_line_end_to_end() {
     let state = accepted(&then(
         moving_on(),
-        [ev(
-            30,
-            EventKind::Closed {
-                closure_reason: ClosureReason::MovedOnIndependent,
-            },
-        )],
+        [ev(30, kind::closed(ClosureReason::MovedOnIndependent))],
     ));
     assert_eq!(state.stage(), Some(Stage::Closed));
     assert_eq!(state.opened_on(), Some(day(0)));
@@ -43,7 +38,7 @@ fn self_presented_and_other_origins_skip_the_plan() {
         (assessing(), RescueOrigin::OtherAgency),
         (planned(), RescueOrigin::OtherAgency),
     ] {
-        let state = accepted(&then(history, [ev(3, EventKind::Rescued { origin })]));
+        let state = accepted(&then(history, [ev(3, kind::rescued(origin))]));
         assert_eq!(state.stage(), Some(Stage::Rescued));
         assert_eq!(state.rescue().map(|r| r.origin), Some(origin));
     }
@@ -56,12 +51,7 @@ fn a_plan_can_be_stood_down_and_made_again() {
         [
             ev(3, EventKind::RescuePlanStoodDown),
             ev(4, EventKind::RescuePlanned),
-            ev(
-                5,
-                EventKind::Rescued {
-                    origin: RescueOrigin::PlannedOperation,
-                },
-            ),
+            ev(5, kind::rescued(RescueOrigin::PlannedOperation)),
         ],
     ));
     assert_eq!(state.rescued_on(), Some(day(5)));
@@ -95,12 +85,7 @@ fn reopen_returns_to_the_stage_left() {
         closed(),
         [
             ev(11, EventKind::Reopened).with_reason("new report"),
-            ev(
-                12,
-                EventKind::Closed {
-                    closure_reason: ClosureReason::Repatriated,
-                },
-            ),
+            ev(12, kind::closed(ClosureReason::Repatriated)),
         ],
     );
     let state = accepted(&closed_twice);
@@ -121,12 +106,7 @@ fn not_pursued_from_every_stage_before_rescue() {
     for history in [opened(), assessing(), planned()] {
         let state = accepted(&then(
             history,
-            [ev(
-                3,
-                EventKind::NotPursued {
-                    not_pursued_reason: NotPursuedReason::CouldNotLocate,
-                },
-            )],
+            [ev(3, kind::not_pursued(NotPursuedReason::CouldNotLocate))],
         ));
         assert_eq!(state.stage(), Some(Stage::NotPursued));
         assert_eq!(state.htcds_status(), Some(HtcdsCaseStatus::Closed));
@@ -137,23 +117,12 @@ fn not_pursued_from_every_stage_before_rescue() {
 fn other_reasons_are_accepted_with_a_text() {
     accepted(&then(
         in_support(),
-        [ev(
-            5,
-            EventKind::Closed {
-                closure_reason: ClosureReason::Other,
-            },
-        )
-        .with_reason("Entered witness protection")],
+        [ev(5, kind::closed(ClosureReason::Other)).with_reason("Entered witness protection")],
     ));
     accepted(&then(
         assessing(),
-        [ev(
-            2,
-            EventKind::NotPursued {
-                not_pursued_reason: NotPursuedReason::Other,
-            },
-        )
-        .with_reason("Report withdrawn by its source")],
+        [ev(2, kind::not_pursued(NotPursuedReason::Other))
+            .with_reason("Report withdrawn by its source")],
     ));
 }
 
@@ -163,9 +132,7 @@ fn a_transfer_may_close_with_an_open_placement() {
         placed(),
         [ev(
             7,
-            EventKind::Closed {
-                closure_reason: ClosureReason::TransferredToOtherOrganisation,
-            },
+            kind::closed(ClosureReason::TransferredToOtherOrganisation),
         )],
     ));
     assert!(state.has_open_placement());
@@ -176,18 +143,8 @@ fn a_transfer_may_close_with_an_open_placement() {
 fn same_day_events_are_fine() {
     let all_on_day_0 = vec![
         ev(0, EventKind::Opened),
-        ev(
-            0,
-            EventKind::Rescued {
-                origin: RescueOrigin::SelfPresented,
-            },
-        ),
-        ev(
-            0,
-            EventKind::NrmReferred {
-                route: NrmRoute::DutyToNotify,
-            },
-        ),
+        ev(0, kind::rescued(RescueOrigin::SelfPresented)),
+        ev(0, kind::referred(NrmRoute::DutyToNotify)),
         ev(0, EventKind::NrmNotified),
         ev(0, EventKind::AftercareNeedsAssessed),
         ev(0, EventKind::SupportStarted),
@@ -202,12 +159,7 @@ fn tracks_may_be_recorded_late_with_their_true_dates() {
         in_support(),
         [
             ev(20, EventKind::MovingOnStarted),
-            ev(
-                4,
-                EventKind::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(4, kind::referred(NrmRoute::NrmReferral)),
         ],
     ));
     assert_eq!(state.nrm_since(), Some(day(4)));
@@ -220,18 +172,8 @@ fn nrm_full_line_with_reconsiderations() {
         rg(Outcome::Negative),
         [
             ev(12, EventKind::NrmReconsiderationRequested),
-            ev(
-                30,
-                EventKind::NrmReasonableGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
-            ev(
-                80,
-                EventKind::NrmConclusiveGrounds {
-                    outcome: Outcome::Negative,
-                },
-            ),
+            ev(30, kind::rg(Outcome::Positive)),
+            ev(80, kind::cg(Outcome::Negative)),
             ev(90, EventKind::NrmReconsiderationRequested),
         ],
     ));
@@ -273,18 +215,8 @@ fn duty_to_notify_ends_at_notified_and_may_become_a_referral() {
         notified,
         [
             // The adult later consents to a full referral.
-            ev(
-                30,
-                EventKind::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
-            ev(
-                35,
-                EventKind::NrmReasonableGrounds {
-                    outcome: Outcome::Positive,
-                },
-            ),
+            ev(30, kind::referred(NrmRoute::NrmReferral)),
+            ev(35, kind::rg(Outcome::Positive)),
         ],
     ));
     assert_eq!(state.nrm(), NrmState::RgPositive);
@@ -305,12 +237,7 @@ fn withdrawal_and_referral_again() {
             history,
             [
                 ev(70, EventKind::NrmWithdrawn),
-                ev(
-                    80,
-                    EventKind::NrmReferred {
-                        route: NrmRoute::NrmReferral,
-                    },
-                ),
+                ev(80, kind::referred(NrmRoute::NrmReferral)),
             ],
         ));
         assert_eq!(
@@ -327,18 +254,8 @@ fn aftercare_moves_exits_and_starts_again() {
     let state = accepted(&then(
         placed(),
         [
-            ev(
-                20,
-                EventKind::AftercareMoved {
-                    facility: facility(2),
-                },
-            ),
-            ev(
-                30,
-                EventKind::AftercareMoved {
-                    facility: facility(1),
-                },
-            ),
+            ev(20, kind::moved(facility(2))),
+            ev(30, kind::moved(facility(1))),
         ],
     ));
     assert_eq!(
@@ -355,12 +272,7 @@ fn aftercare_moves_exits_and_starts_again() {
         [
             ev(20, EventKind::AftercareExited),
             ev(40, EventKind::AftercareNeedsAssessed),
-            ev(
-                41,
-                EventKind::AftercareMatched {
-                    facility: facility(2),
-                },
-            ),
+            ev(41, kind::matched(facility(2))),
             ev(42, EventKind::AftercareTransportArranged),
             ev(43, EventKind::AftercarePlaced),
         ],
@@ -380,12 +292,7 @@ fn aftercare_rematch_and_transport_skip() {
         matched(),
         [
             ev(6, EventKind::AftercareTransportArranged),
-            ev(
-                7,
-                EventKind::AftercareMatched {
-                    facility: facility(2),
-                },
-            ),
+            ev(7, kind::matched(facility(2))),
             ev(8, EventKind::AftercarePlaced),
         ],
     ));
@@ -401,12 +308,7 @@ fn closing_after_exit_is_fine() {
         placed(),
         [
             ev(7, EventKind::AftercareExited),
-            ev(
-                8,
-                EventKind::Closed {
-                    closure_reason: ClosureReason::LostContact,
-                },
-            ),
+            ev(8, kind::closed(ClosureReason::LostContact)),
         ],
     ));
 }
@@ -431,27 +333,15 @@ fn several_prosecutions_and_claims() {
     let state = accepted(&then(
         convicted(),
         [
-            ev(7, EventKind::ProsecutionReported { suspect: s2 }),
+            ev(7, kind::reported(s2)),
             ev(8, EventKind::ProsecutionNoFurtherAction { suspect: s2 }),
             ev(
                 90,
                 EventKind::ProsecutionInvestigationOpened { suspect: s2 },
             ),
-            ev(
-                60,
-                EventKind::ClaimLodged {
-                    claim: claim(1),
-                    forum: ClaimForum::ReparationOrder,
-                },
-            ),
+            ev(60, kind::lodged(claim(1), ClaimForum::ReparationOrder)),
             ev(70, EventKind::ClaimAwarded { claim: claim(1) }),
-            ev(
-                61,
-                EventKind::ClaimLodged {
-                    claim: claim(2),
-                    forum: ClaimForum::EmploymentTribunal,
-                },
-            ),
+            ev(61, kind::lodged(claim(2), ClaimForum::EmploymentTribunal)),
             ev(65, EventKind::ClaimSettled { claim: claim(2) }),
             ev(75, EventKind::ClaimPaid { claim: claim(2) }),
         ],
@@ -481,13 +371,7 @@ fn prosecution_endings() {
     let s = suspect(1);
     accepted(&then(
         at_trial(),
-        [ev(
-            50,
-            EventKind::ProsecutionVerdict {
-                suspect: s,
-                verdict: Verdict::Acquitted,
-            },
-        )],
+        [ev(50, kind::verdict(s, Verdict::Acquitted))],
     ));
     for history in [
         police_reported(),
@@ -552,19 +436,9 @@ fn open_tracks_and_status_of_a_busy_case() {
     let state = accepted(&then(
         placed(),
         [
-            ev(
-                7,
-                EventKind::NrmReferred {
-                    route: NrmRoute::NrmReferral,
-                },
-            ),
+            ev(7, kind::referred(NrmRoute::NrmReferral)),
             ev(8, EventKind::SupportStarted),
-            ev(
-                9,
-                EventKind::ProsecutionReported {
-                    suspect: suspect(1),
-                },
-            ),
+            ev(9, kind::reported(suspect(1))),
             ev(10, EventKind::MovingOnStarted),
         ],
     ));
@@ -591,20 +465,10 @@ fn the_case_log_records_checks_and_describes() {
         case.check(&ev(1, EventKind::AftercareNeedsAssessed))
             .is_err()
     );
-    case.record(ev(
-        1,
-        EventKind::Rescued {
-            origin: RescueOrigin::SelfPresented,
-        },
-    ))
-    .expect("rescue");
-    case.record(ev(
-        2,
-        EventKind::NrmReferred {
-            route: NrmRoute::DutyToNotify,
-        },
-    ))
-    .expect("dtn");
+    case.record(ev(1, kind::rescued(RescueOrigin::SelfPresented)))
+        .expect("rescue");
+    case.record(ev(2, kind::referred(NrmRoute::DutyToNotify)))
+        .expect("dtn");
     assert_eq!(
         case.timeline(),
         vec![

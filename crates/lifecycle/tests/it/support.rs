@@ -37,6 +37,61 @@ pub fn facility(n: u128) -> FacilityId {
     FacilityId::new(Uuid::from_u128(0xF000 + n))
 }
 
+/// The event kinds that carry data, as calls, so that a table row or a history step stays on one
+/// line.
+pub mod kind {
+    use unchain_lifecycle::{
+        ClaimForum, ClaimId, ClosureReason, EventKind, FacilityId, NotPursuedReason, NrmRoute,
+        Outcome, RescueOrigin, SuspectId, Verdict,
+    };
+
+    pub fn rescued(origin: RescueOrigin) -> EventKind {
+        EventKind::Rescued { origin }
+    }
+
+    pub fn closed(closure_reason: ClosureReason) -> EventKind {
+        EventKind::Closed { closure_reason }
+    }
+
+    pub fn not_pursued(not_pursued_reason: NotPursuedReason) -> EventKind {
+        EventKind::NotPursued { not_pursued_reason }
+    }
+
+    pub fn referred(route: NrmRoute) -> EventKind {
+        EventKind::NrmReferred { route }
+    }
+
+    /// A Reasonable Grounds decision.
+    pub fn rg(outcome: Outcome) -> EventKind {
+        EventKind::NrmReasonableGrounds { outcome }
+    }
+
+    /// A Conclusive Grounds decision.
+    pub fn cg(outcome: Outcome) -> EventKind {
+        EventKind::NrmConclusiveGrounds { outcome }
+    }
+
+    pub fn matched(facility: FacilityId) -> EventKind {
+        EventKind::AftercareMatched { facility }
+    }
+
+    pub fn moved(facility: FacilityId) -> EventKind {
+        EventKind::AftercareMoved { facility }
+    }
+
+    pub fn reported(suspect: SuspectId) -> EventKind {
+        EventKind::ProsecutionReported { suspect }
+    }
+
+    pub fn verdict(suspect: SuspectId, verdict: Verdict) -> EventKind {
+        EventKind::ProsecutionVerdict { suspect, verdict }
+    }
+
+    pub fn lodged(claim: ClaimId, forum: ClaimForum) -> EventKind {
+        EventKind::ClaimLodged { claim, forum }
+    }
+}
+
 pub fn ev(offset: i64, kind: EventKind) -> Event {
     Event::new(day(offset), ACTOR, kind)
 }
@@ -65,12 +120,7 @@ pub fn planned() -> Vec<Event> {
 pub fn rescued() -> Vec<Event> {
     then(
         planned(),
-        [ev(
-            3,
-            EventKind::Rescued {
-                origin: RescueOrigin::PlannedOperation,
-            },
-        )],
+        [ev(3, kind::rescued(RescueOrigin::PlannedOperation))],
     )
 }
 
@@ -86,24 +136,14 @@ pub fn moving_on() -> Vec<Event> {
 pub fn closed() -> Vec<Event> {
     then(
         in_support(),
-        [ev(
-            10,
-            EventKind::Closed {
-                closure_reason: ClosureReason::LostContact,
-            },
-        )],
+        [ev(10, kind::closed(ClosureReason::LostContact))],
     )
 }
 
 pub fn not_pursued() -> Vec<Event> {
     then(
         assessing(),
-        [ev(
-            5,
-            EventKind::NotPursued {
-                not_pursued_reason: NotPursuedReason::Duplicate,
-            },
-        )],
+        [ev(5, kind::not_pursued(NotPursuedReason::Duplicate))],
     )
 }
 
@@ -112,15 +152,7 @@ pub fn needs_assessed() -> Vec<Event> {
 }
 
 pub fn matched() -> Vec<Event> {
-    then(
-        needs_assessed(),
-        [ev(
-            5,
-            EventKind::AftercareMatched {
-                facility: facility(1),
-            },
-        )],
-    )
+    then(needs_assessed(), [ev(5, kind::matched(facility(1)))])
 }
 
 /// Placed at facility 1 on day 6.
@@ -130,36 +162,22 @@ pub fn placed() -> Vec<Event> {
 
 /// Referred on day 5.
 pub fn referred(route: NrmRoute) -> Vec<Event> {
-    then(rescued(), [ev(5, EventKind::NrmReferred { route })])
+    then(rescued(), [ev(5, kind::referred(route))])
 }
 
 /// RG decision on day 10.
 pub fn rg(outcome: Outcome) -> Vec<Event> {
-    then(
-        referred(NrmRoute::NrmReferral),
-        [ev(10, EventKind::NrmReasonableGrounds { outcome })],
-    )
+    then(referred(NrmRoute::NrmReferral), [ev(10, kind::rg(outcome))])
 }
 
 /// Positive RG, then a CG decision on day 60.
 pub fn cg(outcome: Outcome) -> Vec<Event> {
-    then(
-        rg(Outcome::Positive),
-        [ev(60, EventKind::NrmConclusiveGrounds { outcome })],
-    )
+    then(rg(Outcome::Positive), [ev(60, kind::cg(outcome))])
 }
 
 /// Suspect 1 reported on day 5.
 pub fn police_reported() -> Vec<Event> {
-    then(
-        rescued(),
-        [ev(
-            5,
-            EventKind::ProsecutionReported {
-                suspect: suspect(1),
-            },
-        )],
-    )
+    then(rescued(), [ev(5, kind::reported(suspect(1)))])
 }
 
 /// Suspect 1 at trial from day 40.
@@ -179,28 +197,13 @@ pub fn at_trial() -> Vec<Event> {
 pub fn convicted() -> Vec<Event> {
     then(
         at_trial(),
-        [ev(
-            50,
-            EventKind::ProsecutionVerdict {
-                suspect: suspect(1),
-                verdict: Verdict::Convicted,
-            },
-        )],
+        [ev(50, kind::verdict(suspect(1), Verdict::Convicted))],
     )
 }
 
 /// Claim 1 lodged on day 8 in `forum`.
 pub fn lodged(forum: ClaimForum) -> Vec<Event> {
-    then(
-        rescued(),
-        [ev(
-            8,
-            EventKind::ClaimLodged {
-                claim: claim(1),
-                forum,
-            },
-        )],
-    )
+    then(rescued(), [ev(8, kind::lodged(claim(1), forum))])
 }
 
 /// Every event kind the tests know, with each parameter drawn from small pools (two suspects,
@@ -237,7 +240,7 @@ pub fn all_kinds() -> Vec<EventKind> {
         R::FoundInOperation,
         R::OtherAgency,
     ] {
-        kinds.push(EventKind::Rescued { origin });
+        kinds.push(kind::rescued(origin));
     }
     for closure_reason in [
         C::SupportCompleted,
@@ -249,7 +252,7 @@ pub fn all_kinds() -> Vec<EventKind> {
         C::Repatriated,
         C::Other,
     ] {
-        kinds.push(EventKind::Closed { closure_reason });
+        kinds.push(kind::closed(closure_reason));
     }
     for not_pursued_reason in [
         N::NotAVictim,
@@ -260,36 +263,26 @@ pub fn all_kinds() -> Vec<EventKind> {
         N::Duplicate,
         N::Other,
     ] {
-        kinds.push(EventKind::NotPursued { not_pursued_reason });
+        kinds.push(kind::not_pursued(not_pursued_reason));
     }
     for route in [NrmRoute::NrmReferral, NrmRoute::DutyToNotify] {
-        kinds.push(EventKind::NrmReferred { route });
+        kinds.push(kind::referred(route));
     }
     for outcome in [Outcome::Positive, Outcome::Negative] {
-        kinds.push(EventKind::NrmReasonableGrounds { outcome });
-        kinds.push(EventKind::NrmConclusiveGrounds { outcome });
+        kinds.push(kind::rg(outcome));
+        kinds.push(kind::cg(outcome));
     }
     for n in 1..=2 {
-        kinds.push(EventKind::AftercareMatched {
-            facility: facility(n),
-        });
-        kinds.push(EventKind::AftercareMoved {
-            facility: facility(n),
-        });
+        kinds.push(kind::matched(facility(n)));
+        kinds.push(kind::moved(facility(n)));
         let s = suspect(n);
         kinds.extend([
-            EventKind::ProsecutionReported { suspect: s },
+            kind::reported(s),
             EventKind::ProsecutionInvestigationOpened { suspect: s },
             EventKind::ProsecutionCharged { suspect: s },
             EventKind::ProsecutionTrialStarted { suspect: s },
-            EventKind::ProsecutionVerdict {
-                suspect: s,
-                verdict: Verdict::Convicted,
-            },
-            EventKind::ProsecutionVerdict {
-                suspect: s,
-                verdict: Verdict::Acquitted,
-            },
+            kind::verdict(s, Verdict::Convicted),
+            kind::verdict(s, Verdict::Acquitted),
             EventKind::ProsecutionNoFurtherAction { suspect: s },
         ]);
         let c = claim(n);
@@ -301,7 +294,7 @@ pub fn all_kinds() -> Vec<EventKind> {
             F::ReparationOrder,
             F::Other,
         ] {
-            kinds.push(EventKind::ClaimLodged { claim: c, forum });
+            kinds.push(kind::lodged(c, forum));
         }
         kinds.extend([
             EventKind::ClaimAwarded { claim: c },

@@ -227,22 +227,16 @@ fn cases() -> Vec<Case> {
         "true",
         "Modern Slavery Act 2015 s.52, in force 2015-11-01",
     ));
-    v.push((
-        SC,
-        d(2015, 11, 1),
-        dtn,
-        "false",
-        "false",
-        "MSA 2015 s.52 extends to England & Wales only",
-    ));
-    v.push((
-        NI,
-        d(2015, 11, 1),
-        dtn,
-        "false",
-        "false",
-        "MSA 2015 s.52 extends to England & Wales only",
-    ));
+    for j in [SC, NI] {
+        v.push((
+            j,
+            d(2015, 11, 1),
+            dtn,
+            "false",
+            "false",
+            "MSA 2015 s.52 extends to England & Wales only",
+        ));
+    }
     v.push((
         SC,
         d(2018, 4, 1),
