@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::openapi::schema::{
-    AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    AdditionalProperties, ArrayItems, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::{ArrayBuilder, Ref, RefOr, Schema};
 
@@ -347,4 +347,96 @@ pub fn combination() -> RefOr<Schema> {
         object = object.property(name, count()).required(name);
     }
     object.into()
+}
+
+fn count(format: KnownFormat) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+        .minimum(Some(0))
+}
+
+fn text() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+/// `unchain_placement::Score`: a facility's points for a person, criterion by criterion. Real
+/// values are checked against it in the server's tests.
+pub fn score() -> RefOr<Schema> {
+    use unchain_placement::Criterion;
+    let part = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("criterion", one::<Criterion>())
+        .required("criterion")
+        .property("points", count(KnownFormat::Int32))
+        .required("points")
+        .property("max_points", count(KnownFormat::Int32))
+        .required("max_points");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("total", count(KnownFormat::Int32))
+        .required("total")
+        .property("parts", ArrayBuilder::new().items(part))
+        .required("parts")
+        .into()
+}
+
+/// `unchain_placement::Groups`: people to keep together (lists of person ids) and pairs to keep
+/// apart.
+pub fn groups() -> RefOr<Schema> {
+    let pair = ArrayBuilder::new()
+        .prefix_items([text(), text()])
+        .items(ArrayItems::False)
+        .min_items(Some(2))
+        .max_items(Some(2));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "keep_together",
+            ArrayBuilder::new().items(ArrayBuilder::new().items(text())),
+        )
+        .required("keep_together")
+        .property("keep_apart", ArrayBuilder::new().items(pair))
+        .required("keep_apart")
+        .into()
+}
+
+/// `unchain_placement::Assignment`: the proposed placements, who stays unplaced and why (tagged
+/// by `reason`), the objective reached and whether it is proven optimal (tagged by `status`).
+/// Real values are checked against it in the server's tests.
+pub fn assignment() -> RefOr<Schema> {
+    use unchain_placement::{Optimality, UnplacedReason};
+    let placement = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("person_id", text())
+        .required("person_id")
+        .property("facility_id", text())
+        .required("facility_id")
+        .property("beds", count(KnownFormat::Int32))
+        .required("beds")
+        .property("score", score())
+        .required("score");
+    let unplaced = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("person_id", text())
+        .required("person_id")
+        .property("reason", tagged::<UnplacedReason>("reason"))
+        .required("reason");
+    let objective = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("people_housed", count(KnownFormat::Int64))
+        .required("people_housed")
+        .property("total_score", count(KnownFormat::Int64))
+        .required("total_score");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("placements", ArrayBuilder::new().items(placement))
+        .required("placements")
+        .property("unplaced", ArrayBuilder::new().items(unplaced))
+        .required("unplaced")
+        .property("objective", objective)
+        .required("objective")
+        .property("optimality", tagged::<Optimality>("status"))
+        .required("optimality")
+        .into()
 }

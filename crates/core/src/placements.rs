@@ -164,7 +164,7 @@ pub struct FacilityMatch {
     /// Free beds now.
     pub free: u32,
     /// The score and its parts.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::score))]
     pub score: Score,
     /// Distance from the preferred point (else the current location), km, when one is given.
     pub distance_km: Option<f64>,
@@ -220,10 +220,10 @@ pub struct Proposal {
     /// The cases considered, in id order.
     pub case_ids: Vec<Uuid>,
     /// The keep-together and keep-apart constraints applied (from the needs assessments).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::groups))]
     pub groups: placement::Groups,
     /// The plan, with everyone unplaced explained.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::assignment))]
     pub assignment: placement::Assignment,
 }
 

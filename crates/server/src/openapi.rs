@@ -17,9 +17,9 @@
 //! Values of the pure crates' types inside core types are described by `unchain_core::openapi`
 //! (those crates stay free of utoipa, tests/e2e/architecture.rs): string enums with their values
 //! and internally tagged enums with their tags, both read from serde's own refusal of an unknown
-//! value (so they cannot drift); geo points, acceptance, needs, immigration flags and indicator
-//! counts by hand. Placement scores, a proposal's groups and assignment, and NRM deadlines (all
-//! outputs) stay plain objects.
+//! value (so they cannot drift); geo points, acceptance, needs, immigration flags, indicator
+//! counts, placement scores and a proposal's groups and assignment by hand. A case's NRM
+//! deadlines (an output; serde cannot read its parts back to probe them) stay a plain object.
 //!
 //! The tests check every exact and stored type against real serialised values (the demo dataset
 //! read back through every read the API serves, and a value of every input): each required
@@ -1463,9 +1463,12 @@ mod tests {
             } else {
                 serde_json::json!({"gender": "female", "age_group": "adult"})
             };
-            let needs: placements::NeedsInput =
-                serde_json::from_value(serde_json::json!({ "needs": needs }))
-                    .expect("a NeedsInput");
+            // The second is kept apart from the first, so the proposal's groups hold a pair.
+            let apart: Vec<_> = rescue.data.people[..i].iter().map(|p| p.case_id).collect();
+            let needs: placements::NeedsInput = serde_json::from_value(
+                serde_json::json!({ "needs": needs, "keep_apart_from": apart }),
+            )
+            .expect("a NeedsInput");
             ck.check("NeedsInput", &needs);
             let summary = any(&actors, |a| {
                 core.assess_needs(a, case.id, case.version, needs.clone())
@@ -1484,6 +1487,11 @@ mod tests {
         };
         ck.check("AssignRequest", &request);
         let proposal = any(&actors, |a| core.placement_assign(a, &request)).expect("proposal");
+        assert!(!proposal.groups.keep_apart.is_empty(), "a pair kept apart");
+        assert!(
+            !proposal.assignment.unplaced.is_empty(),
+            "someone unplaced, with reasons"
+        );
         ck.check("Proposal", &proposal);
         // Match and transport for the second of them (the first needs more than any demo
         // facility offers).
