@@ -197,6 +197,16 @@ pub fn placed_or_lost_race<T>(results: &[crate::Result<T>]) -> usize {
     results.iter().filter(|r| r.is_ok()).count()
 }
 
+/// The fields a validation error names, in order. Panics on success or on any other error, so a
+/// test that expects a validation error cannot pass without one.
+pub fn invalid_fields<T>(result: crate::Result<T>) -> Vec<String> {
+    match result {
+        Err(crate::CoreError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+        Err(other) => panic!("expected a validation error, got {other:?}"),
+        Ok(_) => panic!("expected a validation error, got success"),
+    }
+}
+
 /// A woman's details: one name, an estimated age, one nationality, speaking Albanian.
 pub fn woman(name: &str, age: u32, nationality: &str) -> PersonDetails {
     PersonDetails {
