@@ -1111,11 +1111,7 @@ mod tests {
         let inv = by_role(&staff, Role::Investigator);
         let manager = by_role(&staff, Role::Manager);
         let c = core.open_case(inv, new_case()).expect("opens");
-        let ev = |kind| NewEvent {
-            kind,
-            date: None,
-            reason: None,
-        };
+        let ev = |kind| crate::testing::event(kind, None);
         let c2 = core
             .record_case_event(inv, c.id, c.version, ev(EventKind::AssessmentStarted))
             .expect("assess");
@@ -1212,11 +1208,7 @@ mod tests {
                     inv,
                     c.id,
                     c.version,
-                    NewEvent {
-                        kind: EventKind::AssessmentStarted,
-                        date: None,
-                        reason: None,
-                    },
+                    crate::testing::event(EventKind::AssessmentStarted, None),
                 )
                 .expect("assessing");
             assert_eq!(next.stage, Stage::Assessing, "{}", t.name);
@@ -1225,11 +1217,7 @@ mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::RescuePlanned,
-                    date: None,
-                    reason: None,
-                },
+                crate::testing::event(EventKind::RescuePlanned, None),
             );
             assert!(
                 matches!(stale, Err(CoreError::Conflict { .. })),
@@ -1298,11 +1286,7 @@ mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::AssessmentStarted,
-                    date: None,
-                    reason: None,
-                },
+                crate::testing::event(EventKind::AssessmentStarted, None),
             )
             .expect("records");
         let after = core.case_shared(analyst, c.id).expect("reads");

@@ -1631,13 +1631,12 @@ mod tests {
             legal,
             case_id,
             r.case_version,
-            crate::cases::NewEvent {
-                kind: EventKind::ProsecutionNoFurtherAction {
+            crate::testing::event(
+                EventKind::ProsecutionNoFurtherAction {
                     suspect: SuspectId(suspect),
                 },
-                date: None,
-                reason: None,
-            },
+                None,
+            ),
         );
         assert!(matches!(generic, Err(CoreError::Validation(_))));
     }

@@ -1252,7 +1252,7 @@ fn actionable(
 pub(crate) mod tests {
     use super::*;
     use crate::auth::Role;
-    use crate::cases::{NewCase, NewEvent};
+    use crate::cases::NewCase;
     use crate::consent::{ConsentMethod, NewConsent};
     use crate::testing::{core, cores, dump, staff};
     use nrm::{ExploitationType, Status};
@@ -1294,13 +1294,12 @@ pub(crate) mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::Rescued {
+                crate::testing::event(
+                    EventKind::Rescued {
                         origin: RescueOrigin::OtherAgency,
                     },
-                    date: Some(opened),
-                    reason: None,
-                },
+                    Some(opened),
+                ),
             )
             .expect("rescued");
         if let Some(given) = consent {
@@ -1812,11 +1811,7 @@ pub(crate) mod tests {
             legal,
             case_id,
             r.case_version,
-            NewEvent {
-                kind: EventKind::NrmWithdrawn,
-                date: None,
-                reason: None,
-            },
+            crate::testing::event(EventKind::NrmWithdrawn, None),
         );
         assert!(matches!(generic, Err(CoreError::Validation(_))));
     }

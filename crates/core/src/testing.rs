@@ -207,6 +207,15 @@ pub fn invalid_fields<T>(result: crate::Result<T>) -> Vec<String> {
     }
 }
 
+/// A lifecycle event to record on `date` (today when `None`), with no reason given.
+pub fn event(kind: EventKind, date: Option<NaiveDate>) -> NewEvent {
+    NewEvent {
+        kind,
+        date,
+        reason: None,
+    }
+}
+
 /// A woman's details: one name, an estimated age, one nationality, speaking Albanian.
 pub fn woman(name: &str, age: u32, nationality: &str) -> PersonDetails {
     PersonDetails {
@@ -254,13 +263,12 @@ pub fn rescued_case(core: &Unchain, actor: &Actor, name: &str) -> Uuid {
         actor,
         c.id,
         c.version,
-        NewEvent {
-            kind: EventKind::Rescued {
+        event(
+            EventKind::Rescued {
                 origin: RescueOrigin::SelfPresented,
             },
-            date: Some(date(2024, 4, 2)),
-            reason: None,
-        },
+            Some(date(2024, 4, 2)),
+        ),
     )
     .expect("rescued");
     core.record_consent(
