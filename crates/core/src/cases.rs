@@ -173,10 +173,10 @@ pub struct CaseView {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Stage>))]
     pub stage: Stage,
     /// The NRM track.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::nrm_state))]
     pub nrm: NrmState,
     /// The aftercare track.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::aftercare_state))]
     pub aftercare: AftercareState,
     /// The advocacy track.
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<AdvocacyState>))]
@@ -185,7 +185,7 @@ pub struct CaseView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placed_at: Option<Uuid>,
     /// Tracks still open.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::tracks))]
     pub open_tracks: Vec<Track>,
     /// The date of the latest event.
     pub last_event_on: NaiveDate,
@@ -213,7 +213,7 @@ pub struct CaseSummary {
     /// The day it opened.
     pub opened_on: NaiveDate,
     /// Tracks still open.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::tracks))]
     pub open_tracks: Vec<Track>,
 }
 
@@ -268,7 +268,7 @@ pub struct TimelineEntry {
     pub description: String,
     /// The event itself (`None` for entries that are not lifecycle events, e.g. documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::event_kind))]
     pub event: Option<EventKind>,
     /// The reason given, shown only to viewers who may see identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]

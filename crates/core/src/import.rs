@@ -944,9 +944,10 @@ struct PreparedReports {
     /// Reports naming cases or suspects: written through `create_report`, which updates those
     /// records too.
     linked: Vec<NewReport>,
-    /// The others, built (sealed and assessed); the committing thread encodes them, which
-    /// balances the two threads' work.
-    plain: Vec<(Uuid, crate::intel::IntelligenceReport)>,
+    /// The others, built (sealed and assessed) and encoded here, off the committing thread,
+    /// whose sled transaction is the import's bottleneck. The encoding is taken by the first
+    /// commit attempt; a retry (a lost audit-head race) encodes the report again.
+    plain: Vec<(Uuid, crate::intel::IntelligenceReport, Option<Vec<u8>>)>,
     /// The sources they cite, sorted, each checked unchanged in the commit.
     sources: Vec<Uuid>,
     /// The plain reports' data keys (each report is its own erasure subject), made without
@@ -961,9 +962,10 @@ impl Unchain {
     /// then written in batches, one atomic write each, audited by one entry per batch that names
     /// every report of it.
     ///
-    /// Two threads share the work: this one reads, validates, creates the batch's keys and seals;
-    /// a committing thread encodes and writes the batches in file order. Each batch's commit is
-    /// durable before the next is acknowledged, and the function returns only after the last.
+    /// Two threads share the work: this one reads, validates, makes the batch's keys, seals and
+    /// encodes; a committing thread writes the batches (keys and reports together) in file
+    /// order. Each batch's commit is durable before the next is acknowledged, and the function
+    /// returns only after the last.
     pub fn import_intel(
         &self,
         actor: &Actor,
@@ -1043,10 +1045,9 @@ impl Unchain {
         sources.dedup();
         let mut built = Vec::with_capacity(plain.len());
         for (new, id) in plain.into_iter().zip(ids) {
-            built.push((
-                id,
-                self.build_report(actor, new, id, today, now, Some(&keys))?,
-            ));
+            let report = self.build_report(actor, new, id, today, now, Some(&keys))?;
+            let encoded = records::encode(&report)?;
+            built.push((id, report, Some(encoded)));
         }
         Ok(PreparedReports {
             linked,
@@ -1059,7 +1060,7 @@ impl Unchain {
     /// Writes a prepared batch: linked reports through `create_report`, the others in one
     /// atomic write with their data keys that checks their sources unchanged, audited by one
     /// bulk entry naming every report (`Unchain::write_bulk`).
-    fn commit_reports(&self, actor: &Actor, prepared: PreparedReports) -> Result<()> {
+    fn commit_reports(&self, actor: &Actor, mut prepared: PreparedReports) -> Result<()> {
         use crate::intel::{IntelligenceReport, Source};
         use crate::records::Record;
         for r in prepared.linked {
@@ -1068,21 +1069,25 @@ impl Unchain {
         if prepared.plain.is_empty() {
             return Ok(());
         }
+        let plain = &mut prepared.plain;
+        let sources = &prepared.sources;
         self.keyring.store_fresh(prepared.keys, |keys| {
             self.write_bulk(actor, Operation::IntelCreate, |backend, batch| {
                 keys.stage(batch);
-                for s in &prepared.sources {
+                for s in sources {
                     let source = records::load::<Source>(backend, *s)?;
                     records::stage_check(batch, &source);
                 }
-                // Encoded here, straight into the batch: a retry (lost audit-head race)
-                // encodes again rather than every attempt copying a kept encoding.
-                let mut targets = Vec::with_capacity(prepared.plain.len());
-                for (id, report) in &prepared.plain {
+                let mut targets = Vec::with_capacity(plain.len());
+                for (id, report, encoded) in plain.iter_mut() {
+                    let bytes = match encoded.take() {
+                        Some(bytes) => bytes,
+                        None => records::encode(report)?,
+                    };
                     batch.put(
                         IntelligenceReport::COLLECTION,
                         id.as_bytes().to_vec(),
-                        records::encode(report)?,
+                        bytes,
                         unchain_store::Expect::Absent,
                     );
                     targets.push(records::target::<IntelligenceReport>(*id));

@@ -335,12 +335,14 @@ pub fn indicator_known(id: &str) -> bool {
 
 /// One observed indicator as counted in a dimension.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorFinding {
     /// Its id.
     pub id: String,
     /// Its wording.
     pub text: String,
     /// Its strength in the assessed profile.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Strength>))]
     pub strength: Strength,
     /// Whether the catalogue entry was checked against the primary source.
     pub verified: bool,
@@ -348,13 +350,16 @@ pub struct IndicatorFinding {
 
 /// One dimension's result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DimensionFinding {
     /// The dimension.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Dimension>))]
     pub dimension: Dimension,
     /// Positive under the rule.
     pub positive: bool,
     /// The combination that made it positive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::combination))]
     pub satisfied: Option<Combination>,
     /// The observed indicators in this dimension, strongest first.
     pub indicators: Vec<IndicatorFinding>,
@@ -362,20 +367,26 @@ pub struct DimensionFinding {
 
 /// One requirement group of the rule and the positive dimensions that met it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequirementFinding {
     /// Any one of these dimensions meets the requirement.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<Dimension>))]
     pub any_of: Vec<Dimension>,
     /// The positive dimensions that met it (empty: not met).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::many::<Dimension>))]
     pub met_by: Vec<Dimension>,
 }
 
 /// The indicator assessment of [`unchain_nrm::assess`] as stored with a report, so the
 /// conclusion recorded is the one made when the report came in, with its explanation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorAssessment {
     /// Adult or child.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<IndicatorAgeGroup>))]
     pub age_group: IndicatorAgeGroup,
     /// Labour or sexual exploitation.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<ExploitationKind>))]
     pub kind: ExploitationKind,
     /// The decision rule applied (its id).
     pub rule: String,
@@ -386,6 +397,7 @@ pub struct IndicatorAssessment {
     /// The rule's requirement groups and what met them.
     pub requirements: Vec<RequirementFinding>,
     /// The conclusion.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<Conclusion>))]
     pub conclusion: Conclusion,
     /// The indicators that produced a `likely_victim` conclusion.
     pub evidence: Vec<String>,
@@ -593,7 +605,6 @@ pub struct ReportSummary {
     pub indicators: Vec<String>,
     /// The indicator assessment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub assessment: Option<IndicatorAssessment>,
     /// How many identifiers it mentions.
     pub identifier_count: u32,

@@ -300,3 +300,51 @@ pub fn needs() -> RefOr<Schema> {
         .property("recently_trafficked", boolean())
         .into()
 }
+
+/// `unchain_lifecycle::NrmState`, tagged by `state` (see [`tagged`]).
+pub fn nrm_state() -> RefOr<Schema> {
+    tagged::<unchain_lifecycle::NrmState>("state")
+}
+
+/// `unchain_lifecycle::AftercareState`, tagged by `state` (see [`tagged`]).
+pub fn aftercare_state() -> RefOr<Schema> {
+    tagged::<unchain_lifecycle::AftercareState>("state")
+}
+
+/// A list of `unchain_lifecycle::Track`, each tagged by `track` (see [`tagged`]).
+pub fn tracks() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(tagged::<unchain_lifecycle::Track>("track"))
+        .into()
+}
+
+/// A list of `unchain_nrm::RouteReason`, each tagged by `reason` (see [`tagged`]).
+pub fn route_reasons() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(tagged::<unchain_nrm::RouteReason>("reason"))
+        .into()
+}
+
+/// A list of `unchain_placement::Ineligibility`, each tagged by `constraint` (see [`tagged`]).
+pub fn ineligibilities() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(tagged::<unchain_placement::Ineligibility>("constraint"))
+        .into()
+}
+
+/// `unchain_nrm::indicators::Combination`: how many indicators of each strength satisfied a
+/// dimension. Real values are checked against it in the server's tests.
+pub fn combination() -> RefOr<Schema> {
+    let count = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(0))
+            .maximum(Some(255))
+    };
+    let mut object = ObjectBuilder::new().schema_type(Type::Object);
+    for name in ["strong", "medium", "weak", "medium_or_weak"] {
+        object = object.property(name, count()).required(name);
+    }
+    object.into()
+}

@@ -181,7 +181,7 @@ pub struct FacilityRefusal {
     /// Its region.
     pub region: String,
     /// Every hard constraint it fails.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::ineligibilities))]
     pub reasons: Vec<Ineligibility>,
 }
 
@@ -382,7 +382,7 @@ pub struct AftercareStep {
     /// Its version now.
     pub case_version: u64,
     /// Its aftercare state now.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::aftercare_state))]
     pub aftercare: AftercareState,
 }
 

@@ -97,7 +97,7 @@ pub struct NrmHistoryEntry {
     /// What happened (`referred` for the referral itself).
     pub change: NrmChangeKind,
     /// The NRM state after it.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::nrm_state))]
     pub state: NrmState,
     /// Who recorded it (user name).
     pub recorded_by: String,
@@ -185,7 +185,7 @@ pub struct NrmReferral {
     /// True when the referral was made by a First Responder on the NGO's behalf.
     pub through_first_responder: bool,
     /// Why this route (the nrm crate's reasons, in order).
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::route_reasons))]
     pub route_reasons: Vec<RouteReason>,
     /// Who decides (NRM referrals only; a Duty to Notify has no decision).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,7 +211,7 @@ pub struct NrmReferral {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub narrative: Option<Sealed>,
     /// The case's NRM state after the latest change to this referral.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::nrm_state))]
     pub state: NrmState,
     /// When the Duty to Notify (MS1) was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -452,7 +452,7 @@ pub struct NrmDeadlines {
     #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::one::<NrmRoute>))]
     pub route: NrmRoute,
     /// The NRM state.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::nrm_state))]
     pub state: NrmState,
     /// The day they were computed for.
     pub as_of: NaiveDate,

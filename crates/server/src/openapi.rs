@@ -14,10 +14,12 @@
 //! unchain-nrm crate) is written by hand. One component stays free-form, `Object`, for the two
 //! bodies that are any JSON: this document and a subject access export.
 //!
-//! Values of the pure crates' types inside core types (lifecycle states and events,
-//! jurisdictions, exploitation types, placement scores, NRM deadlines) are described as strings
-//! (plain string enums) or objects (tagged enums and structs), since those crates stay free of
-//! utoipa (tests/e2e/architecture.rs).
+//! Values of the pure crates' types inside core types are described by `unchain_core::openapi`
+//! (those crates stay free of utoipa, tests/e2e/architecture.rs): string enums with their values
+//! and internally tagged enums with their tags, both read from serde's own refusal of an unknown
+//! value (so they cannot drift); geo points, acceptance, needs, immigration flags and indicator
+//! counts by hand. Placement scores, a proposal's groups and assignment, and NRM deadlines (all
+//! outputs) stay plain objects.
 //!
 //! The tests check every exact and stored type against real serialised values (the demo dataset
 //! read back through every read the API serves, and a value of every input): each required

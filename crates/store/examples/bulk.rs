@@ -5,6 +5,7 @@
 //! bulk DIR trait-sealed N BATCH   N ~1 KB records through the Backend trait, sealed, BATCH per commit
 //! bulk DIR trait-plain  N BATCH   the same, unsealed
 //! bulk DIR raw-sled     N BATCH   the same bytes straight into sled, one flush per BATCH
+//! bulk DIR raw-sled-batch N BATCH the same through sled's own atomic `Tree::apply_batch`
 //! bulk DIR commits THREADS SECS   durable single-put commits from THREADS threads
 //! bulk DIR fsync SECS             the serial baseline: overwrite 1 KB in place + fdatasync, in a
 //!                                 loop (in place, as sled writes into preallocated segments)
