@@ -529,7 +529,7 @@ mod tests {
             )
             .unwrap();
         }
-        let analyst = actors.iter().find(|a| a.role == Role::Analyst).unwrap();
+        let analyst = crate::testing::by_role(&actors, Role::Analyst);
         // With the default budget (5% of 14 rows = 0) the lone case forces generalisation.
         let out = core.export_htcds(analyst, &KAnonymity::default()).unwrap();
         assert_eq!(out.report.rows_released, 14);
