@@ -74,6 +74,11 @@ fn initialised() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// Runs `args` as `user` with `--json`, expecting success, and parses stdout.
+fn json_as(dir: &Path, user: &str, args: &[&str]) -> Value {
+    json(dir, &[&["--as", user][..], args].concat())
+}
+
 /// Records the consent of `reference`'s person to `scope` on `on`, given through an
 /// interpreter, as the aftercare coordinator.
 fn consent_given(dir: &Path, reference: &str, scope: &str, on: &str) -> Value {
@@ -343,11 +348,10 @@ fn story_init_user_case_consent_timeline_audit() {
 
     // The NRM: refer with the consent in force, a positive Reasonable Grounds decision, the
     // deadlines that follow, and the overdue list (pseudonymised).
-    let referral = json(
+    let referral = json_as(
         &dir,
+        "lena",
         &[
-            "--as",
-            "lena",
             "nrm",
             "refer",
             &reference,
@@ -368,11 +372,10 @@ fn story_init_user_case_consent_timeline_audit() {
         ],
     );
     assert_eq!(referral["route"], "nrm_referral");
-    let rg = json(
+    let rg = json_as(
         &dir,
+        "lena",
         &[
-            "--as",
-            "lena",
             "nrm",
             "update",
             &reference,
@@ -401,11 +404,10 @@ fn story_init_user_case_consent_timeline_audit() {
 
     // Aftercare: a facility, the needs, the ranked match with the ineligible one and why, the
     // placement, its follow-up plan, and progress.
-    let haven = json(
+    let haven = json_as(
         &dir,
+        "amara",
         &[
-            "--as",
-            "amara",
             "facility",
             "add",
             "--name",
@@ -428,11 +430,10 @@ fn story_init_user_case_consent_timeline_audit() {
             r#"languages:=["en","sq"]"#,
         ],
     );
-    json(
+    json_as(
         &dir,
+        "amara",
         &[
-            "--as",
-            "amara",
             "facility",
             "add",
             "--name",
@@ -458,11 +459,10 @@ fn story_init_user_case_consent_timeline_audit() {
         !facilities.to_string().contains("High St"),
         "addresses stay sealed in lists"
     );
-    json(
+    json_as(
         &dir,
+        "amara",
         &[
-            "--as",
-            "amara",
             "placement",
             "needs",
             &reference,
@@ -515,11 +515,10 @@ fn story_init_user_case_consent_timeline_audit() {
         ],
     );
     assert!(due.as_array().is_some_and(|d| !d.is_empty()));
-    json(
+    json_as(
         &dir,
+        "amara",
         &[
-            "--as",
-            "amara",
             "followup",
             "log",
             &reference,
@@ -546,11 +545,10 @@ fn story_init_user_case_consent_timeline_audit() {
     assert_eq!(trend["overall"], "improving");
 
     // Justice: advocacy, a civil claim awarded; paying more than awarded is refused (exit 2).
-    json(
+    json_as(
         &dir,
+        "lena",
         &[
-            "--as",
-            "lena",
             "legal",
             "advocacy",
             &reference,
@@ -559,11 +557,10 @@ fn story_init_user_case_consent_timeline_audit() {
             "2024-03-11",
         ],
     );
-    let claim = json(
+    let claim = json_as(
         &dir,
+        "lena",
         &[
-            "--as",
-            "lena",
             "legal",
             "claim",
             "lodge",
@@ -605,11 +602,10 @@ fn story_init_user_case_consent_timeline_audit() {
     // A prosecution through the CLI: the suspect recorded by the investigator; reporting to the
     // police is refused (exit 1) until the person consents to sharing with police; then
     // investigation, charge, trial and a conviction.
-    let suspect = json(
+    let suspect = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "suspect",
             "add",
             "--role",
@@ -702,18 +698,10 @@ fn story_init_user_case_consent_timeline_audit() {
 
     // Reports for 2024 as of the year end, and a de-identified HTCDS export, as the analyst.
     let report = |kind: &str| {
-        json(
+        json_as(
             &dir,
-            &[
-                "--as",
-                "nadia",
-                "report",
-                kind,
-                "--from",
-                "2024-01-01",
-                "--to",
-                "2024-12-31",
-            ],
+            "nadia",
+            &["report", kind, "--from", "2024-01-01", "--to", "2024-12-31"],
         )
     };
     let summary = report("summary");
@@ -1070,11 +1058,10 @@ fn commands_before_init_say_to_run_init() {
 #[test]
 fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
     let (_tmp, dir) = initialised();
-    let group = json(
+    let group = json_as(
         &dir,
+        "cam",
         &[
-            "--as",
-            "cam",
             "group",
             "create",
             "--name",
@@ -1086,11 +1073,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
         ],
     );
     let group_id = group["id"].as_str().expect("group id");
-    json(
+    json_as(
         &dir,
+        "cam",
         &[
-            "--as",
-            "cam",
             "campaign",
             "training",
             "record",
@@ -1106,11 +1092,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
             "Spotting the signs",
         ],
     );
-    let source = json(
+    let source = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "source",
             "add",
             "--kind",
@@ -1122,11 +1107,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
         ],
     );
     assert_eq!(source["trained_since"], "2024-01-20");
-    let report = json(
+    let report = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "intel",
             "add",
             "--source",
@@ -1151,11 +1135,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
         report.get("narrative").is_none(),
         "summaries never carry the narrative"
     );
-    let graded = json(
+    let graded = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "intel",
             "grade",
             &report_id,
@@ -1189,11 +1172,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
     let ungraded = json(&dir, &["intel", "list", "--ungraded"]);
     assert_eq!(ungraded, json!([]));
 
-    let suspect = json(
+    let suspect = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "suspect",
             "add",
             "--role",
@@ -1213,11 +1195,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
     );
     assert_eq!(suspects[0]["id"], suspect["id"]);
 
-    let rescue = json(
+    let rescue = json_as(
         &dir,
+        "ivan",
         &[
-            "--as",
-            "ivan",
             "rescue",
             "record",
             "--date",
@@ -1243,11 +1224,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
         ("North Lodge", "North West", "53.4", "-2.2"),
         ("Ridge House", "Yorkshire and The Humber", "53.8", "-1.5"),
     ] {
-        json(
+        json_as(
             &dir,
+            "amara",
             &[
-                "--as",
-                "amara",
                 "facility",
                 "add",
                 "--name",
@@ -1270,11 +1250,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
         );
     }
     for case in rescued.as_array().expect("array") {
-        json(
+        json_as(
             &dir,
+            "amara",
             &[
-                "--as",
-                "amara",
                 "placement",
                 "needs",
                 case["reference"].as_str().expect("ref"),
@@ -1287,11 +1266,10 @@ fn intelligence_graded_a_rescue_of_several_and_a_batch_placement() {
             ],
         );
     }
-    let proposal = json(
+    let proposal = json_as(
         &dir,
+        "amara",
         &[
-            "--as",
-            "amara",
             "placement",
             "assign",
             "--rescue",

@@ -1091,11 +1091,8 @@ mod tests {
         // The name is nowhere in the store in clear.
         let raw = format!("{:?}", dump(&backend));
         assert!(!raw.contains("Ana Test"));
-        let raw_bytes: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw_bytes.windows(8).any(|w| w == b"Ana Test"));
+        let raw_bytes = crate::testing::raw_bytes(&*backend);
+        assert!(!crate::testing::contains(&raw_bytes, "Ana Test"));
         // The analyst sees a pseudonym only.
         let analyst = by_role(&staff, Role::Analyst);
         let seen = core
@@ -1114,11 +1111,7 @@ mod tests {
         let inv = by_role(&staff, Role::Investigator);
         let manager = by_role(&staff, Role::Manager);
         let c = core.open_case(inv, new_case()).expect("opens");
-        let ev = |kind| NewEvent {
-            kind,
-            date: None,
-            reason: None,
-        };
+        let ev = |kind| crate::testing::event(kind, None);
         let c2 = core
             .record_case_event(inv, c.id, c.version, ev(EventKind::AssessmentStarted))
             .expect("assess");
@@ -1175,11 +1168,8 @@ mod tests {
             Some("moved to her sister's town")
         );
         assert_eq!(timeline[0].recorded_by, inv.name);
-        let raw_bytes: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw_bytes.windows(12).any(|w| w == b"sister's tow"));
+        let raw_bytes = crate::testing::raw_bytes(&*backend);
+        assert!(!crate::testing::contains(&raw_bytes, "sister's tow"));
     }
 
     #[test]
@@ -1193,10 +1183,7 @@ mod tests {
         bad.person.names = vec![" ".into()];
         bad.opened_on = NaiveDate::from_ymd_opt(2030, 1, 1);
         bad.owner = Some("nobody".into());
-        let Err(CoreError::Validation(errors)) = core.open_case(inv, bad) else {
-            panic!("expected a validation error")
-        };
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        let fields = crate::testing::invalid_fields(core.open_case(inv, bad));
         assert_eq!(
             fields,
             [
@@ -1221,11 +1208,7 @@ mod tests {
                     inv,
                     c.id,
                     c.version,
-                    NewEvent {
-                        kind: EventKind::AssessmentStarted,
-                        date: None,
-                        reason: None,
-                    },
+                    crate::testing::event(EventKind::AssessmentStarted, None),
                 )
                 .expect("assessing");
             assert_eq!(next.stage, Stage::Assessing, "{}", t.name);
@@ -1234,11 +1217,7 @@ mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::RescuePlanned,
-                    date: None,
-                    reason: None,
-                },
+                crate::testing::event(EventKind::RescuePlanned, None),
             );
             assert!(
                 matches!(stale, Err(CoreError::Conflict { .. })),
@@ -1307,11 +1286,7 @@ mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::AssessmentStarted,
-                    date: None,
-                    reason: None,
-                },
+                crate::testing::event(EventKind::AssessmentStarted, None),
             )
             .expect("records");
         let after = core.case_shared(analyst, c.id).expect("reads");

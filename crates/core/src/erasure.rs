@@ -307,7 +307,7 @@ mod tests {
     fn subject_access_then_erasure_shreds_everything_and_keeps_a_tombstone() {
         let (core, backend) = core();
         let staff = staff(&core);
-        let role = |r: Role| staff.iter().find(|a| a.role == r).expect("role").clone();
+        let role = |r: Role| crate::testing::by_role(&staff, r).clone();
         let (inv, manager) = (role(Role::Investigator), role(Role::Manager));
         let case = core
             .open_case(

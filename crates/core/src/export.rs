@@ -512,7 +512,6 @@ mod tests {
     #[test]
     fn stored_cases_export_k_anonymised() {
         use crate::auth::Role;
-        use crate::cases::NewCase;
         use crate::testing::{core, staff};
         let (core, _) = core();
         let actors = staff(&core);
@@ -520,24 +519,17 @@ mod tests {
         for i in 0..14 {
             core.open_case(
                 admin,
-                NewCase {
-                    person: PersonDetails {
-                        names: vec![format!("Person {i}")],
-                        estimated_age: Some(if i == 13 { 70 } else { 25 }),
-                        gender: Some(Gender::Female),
-                        nationalities: vec![if i == 13 { "ER" } else { "AL" }.into()],
-                        ..Default::default()
-                    },
-                    jurisdiction: Jurisdiction::EnglandAndWales,
-                    exploitation: vec![ExploitationType::Sexual],
-                    opened_on: None,
-                    owner: None,
-                    report_ids: vec![],
-                },
+                crate::testing::new_case(PersonDetails {
+                    names: vec![format!("Person {i}")],
+                    estimated_age: Some(if i == 13 { 70 } else { 25 }),
+                    gender: Some(Gender::Female),
+                    nationalities: vec![if i == 13 { "ER" } else { "AL" }.into()],
+                    ..Default::default()
+                }),
             )
             .unwrap();
         }
-        let analyst = actors.iter().find(|a| a.role == Role::Analyst).unwrap();
+        let analyst = crate::testing::by_role(&actors, Role::Analyst);
         // With the default budget (5% of 14 rows = 0) the lone case forces generalisation.
         let out = core.export_htcds(analyst, &KAnonymity::default()).unwrap();
         assert_eq!(out.report.rows_released, 14);

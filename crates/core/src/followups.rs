@@ -1090,11 +1090,8 @@ mod tests {
             core.record_progress(analyst, c, input(d(2024, 6, 1), [3; 8])),
             Err(CoreError::Forbidden { .. })
         ));
-        let raw: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw.windows(15).any(|w| w == b"sleeping better"));
+        let raw = crate::testing::raw_bytes(&*backend);
+        assert!(!crate::testing::contains(&raw, "sleeping better"));
     }
 
     #[test]

@@ -1422,11 +1422,8 @@ mod tests {
             },
         )
         .expect("advice logged");
-        let raw: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw.windows(14).any(|w| w == b"reconsideratio"));
+        let raw = crate::testing::raw_bytes(&*backend);
+        assert!(!crate::testing::contains(&raw, "reconsideratio"));
         let record = core.justice_record(legal, case_id).expect("record");
         assert_eq!(record.advocacy, AdvocacyState::Requested);
         assert_eq!(record.advice.len(), 1);
@@ -1634,13 +1631,12 @@ mod tests {
             legal,
             case_id,
             r.case_version,
-            crate::cases::NewEvent {
-                kind: EventKind::ProsecutionNoFurtherAction {
+            crate::testing::event(
+                EventKind::ProsecutionNoFurtherAction {
                     suspect: SuspectId(suspect),
                 },
-                date: None,
-                reason: None,
-            },
+                None,
+            ),
         );
         assert!(matches!(generic, Err(CoreError::Validation(_))));
     }
@@ -1759,11 +1755,8 @@ mod tests {
         let record = core.justice_record(legal, case_id).expect("record");
         assert_eq!(record.advice[0].notes, None);
         assert_eq!(record.advice[0].topic, "criminal proceedings");
-        let raw: Vec<u8> = dump(&backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
-        assert!(!raw.windows(15).any(|w| w == b"special measure"));
+        let raw = crate::testing::raw_bytes(&*backend);
+        assert!(!crate::testing::contains(&raw, "special measure"));
         let more = core.record_advice(
             legal,
             case_id,

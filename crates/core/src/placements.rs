@@ -1779,17 +1779,14 @@ pub(crate) mod tests {
         assert_ne!(dump(backend), before);
 
         // Nothing personal in clear anywhere.
-        let raw: Vec<u8> = dump(backend)
-            .into_iter()
-            .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-            .collect();
+        let raw = crate::testing::raw_bytes(backend);
         for secret in [
-            &b"back door"[..],
-            b"house is quiet",
-            b"council flat",
-            b"Secret Street",
+            "back door",
+            "house is quiet",
+            "council flat",
+            "Secret Street",
         ] {
-            assert!(!raw.windows(secret.len()).any(|w| w == secret));
+            assert!(!crate::testing::contains(&raw, secret), "{secret}");
         }
     }
 

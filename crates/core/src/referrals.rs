@@ -1252,9 +1252,9 @@ fn actionable(
 pub(crate) mod tests {
     use super::*;
     use crate::auth::Role;
-    use crate::cases::{NewCase, NewEvent};
+    use crate::cases::NewCase;
     use crate::consent::{ConsentMethod, NewConsent};
-    use crate::testing::{core, cores, dump, dump_any, staff};
+    use crate::testing::{core, cores, dump, staff};
     use nrm::{ExploitationType, Status};
     use unchain_lifecycle::RescueOrigin;
 
@@ -1294,13 +1294,12 @@ pub(crate) mod tests {
                 inv,
                 c.id,
                 c.version,
-                NewEvent {
-                    kind: EventKind::Rescued {
+                crate::testing::event(
+                    EventKind::Rescued {
                         origin: RescueOrigin::OtherAgency,
                     },
-                    date: Some(opened),
-                    reason: None,
-                },
+                    Some(opened),
+                ),
             )
             .expect("rescued");
         if let Some(given) = consent {
@@ -1387,11 +1386,8 @@ pub(crate) mod tests {
             assert_eq!(case_nrm(core, case_id), r.referral.state);
             assert!(!r.referral.is_child);
             // The narrative is sealed: not in the store in clear.
-            let raw: Vec<u8> = dump_any(t.backend.as_ref())
-                .into_iter()
-                .flat_map(|(_, e)| e.into_iter().flat_map(|(_, _, v)| v))
-                .collect();
-            assert!(!raw.windows(8).any(|w| w == b"car wash"));
+            let raw = crate::testing::raw_bytes(t.backend.as_ref());
+            assert!(!crate::testing::contains(&raw, "car wash"));
 
             // RG due: docs/rules.md "RG target: 5 working days from referral … due on the 5th working
             // day strictly after the referral": Tue 9, Wed 10, Thu 11, Fri 12, Mon 15 January 2024.
@@ -1736,10 +1732,7 @@ pub(crate) mod tests {
         bad.exploitation_start = Some(d(2025, 1, 1));
         bad.indicators = vec!["ILO01".into(), "".into()];
         bad.notes = Some("x".repeat(4001));
-        let Err(CoreError::Validation(errors)) = core.nrm_refer(legal, case_id, v, bad) else {
-            panic!("expected validation")
-        };
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        let fields = crate::testing::invalid_fields(core.nrm_refer(legal, case_id, v, bad));
         assert_eq!(
             fields,
             [
@@ -1761,10 +1754,7 @@ pub(crate) mod tests {
         thin.exploitation_end = None;
         thin.indicators = vec![];
         thin.consent_informed = false;
-        let Err(CoreError::Validation(errors)) = core.nrm_refer(legal, case_id, v, thin) else {
-            panic!("expected validation")
-        };
-        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        let fields = crate::testing::invalid_fields(core.nrm_refer(legal, case_id, v, thin));
         assert_eq!(
             fields,
             [
@@ -1821,11 +1811,7 @@ pub(crate) mod tests {
             legal,
             case_id,
             r.case_version,
-            NewEvent {
-                kind: EventKind::NrmWithdrawn,
-                date: None,
-                reason: None,
-            },
+            crate::testing::event(EventKind::NrmWithdrawn, None),
         );
         assert!(matches!(generic, Err(CoreError::Validation(_))));
     }

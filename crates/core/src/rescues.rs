@@ -384,7 +384,6 @@ mod tests {
     use super::*;
     use crate::CoreError;
     use crate::auth::Role;
-    use crate::cases::NewEvent;
     use crate::consent::{ConsentMethod, ConsentScope, NewConsent};
     use crate::intel::NewDissemination;
     use crate::intel::tests::{
@@ -444,11 +443,7 @@ mod tests {
         let ana = core
             .open_case(inv, new_case("Ana Existing", vec![r.id]))
             .expect("case");
-        let ev = |kind| NewEvent {
-            kind,
-            date: None,
-            reason: None,
-        };
+        let ev = |kind| crate::testing::event(kind, None);
         let ana = core
             .record_case_event(inv, ana.id, ana.version, ev(EventKind::AssessmentStarted))
             .expect("assessing");
@@ -569,13 +564,12 @@ mod tests {
                 inv,
                 done.id,
                 done.version,
-                NewEvent {
-                    kind: EventKind::Rescued {
+                crate::testing::event(
+                    EventKind::Rescued {
                         origin: RescueOrigin::SelfPresented,
                     },
-                    date: None,
-                    reason: None,
-                },
+                    None,
+                ),
             )
             .expect("rescued already");
         let before = dump(&backend);

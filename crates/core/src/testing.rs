@@ -197,6 +197,25 @@ pub fn placed_or_lost_race<T>(results: &[crate::Result<T>]) -> usize {
     results.iter().filter(|r| r.is_ok()).count()
 }
 
+/// The fields a validation error names, in order. Panics on success or on any other error, so a
+/// test that expects a validation error cannot pass without one.
+pub fn invalid_fields<T>(result: crate::Result<T>) -> Vec<String> {
+    match result {
+        Err(crate::CoreError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+        Err(other) => panic!("expected a validation error, got {other:?}"),
+        Ok(_) => panic!("expected a validation error, got success"),
+    }
+}
+
+/// A lifecycle event to record on `date` (today when `None`), with no reason given.
+pub fn event(kind: EventKind, date: Option<NaiveDate>) -> NewEvent {
+    NewEvent {
+        kind,
+        date,
+        reason: None,
+    }
+}
+
 /// A woman's details: one name, an estimated age, one nationality, speaking Albanian.
 pub fn woman(name: &str, age: u32, nationality: &str) -> PersonDetails {
     PersonDetails {
@@ -244,13 +263,12 @@ pub fn rescued_case(core: &Unchain, actor: &Actor, name: &str) -> Uuid {
         actor,
         c.id,
         c.version,
-        NewEvent {
-            kind: EventKind::Rescued {
+        event(
+            EventKind::Rescued {
                 origin: RescueOrigin::SelfPresented,
             },
-            date: Some(date(2024, 4, 2)),
-            reason: None,
-        },
+            Some(date(2024, 4, 2)),
+        ),
     )
     .expect("rescued");
     core.record_consent(

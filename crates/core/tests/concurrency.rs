@@ -10,12 +10,11 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
-use unchain_core::cases::NewEvent;
 use unchain_core::lifecycle::{EventKind, Stage};
 use unchain_core::placements::{ExitInput, ExitReason};
 use unchain_core::store::{MasterKey, Store, StoreConfig};
 use unchain_core::suspects::NewSuspect;
-use unchain_core::testing::{self, date as d, needs, rescued_case, safe_house};
+use unchain_core::testing::{self, date as d, event, needs, rescued_case, safe_house};
 use unchain_core::{Actor, CoreError, FixedClock, Role, Unchain};
 use uuid::Uuid;
 
@@ -105,11 +104,7 @@ fn sixteen_writers_on_one_case_lose_no_update() {
             &f.coord,
             case,
             v,
-            NewEvent {
-                kind: EventKind::SupportStarted,
-                date: Some(d(2024, 4, 3)),
-                reason: None,
-            },
+            event(EventKind::SupportStarted, Some(d(2024, 4, 3))),
         )
         .expect("support started");
     let suspects: Vec<Uuid> = (0..THREADS)
@@ -152,11 +147,7 @@ fn sixteen_writers_on_one_case_lose_no_update() {
                                     &f.coord,
                                     case,
                                     view.version,
-                                    NewEvent {
-                                        kind,
-                                        date: Some(d(2024, 5, 1)),
-                                        reason: None,
-                                    },
+                                    event(kind, Some(d(2024, 5, 1))),
                                 )
                                 .map(|_| false)
                         };

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use unchain_core::cases::NewCase;
-use unchain_core::nrm::{ExploitationType, Jurisdiction};
+use unchain_core::nrm::ExploitationType;
 use unchain_core::people::PersonDetails;
 use unchain_core::store::{MasterKey, Store, StoreConfig};
 use unchain_core::{Config, KeySource, Role, SystemClock, Unchain};
@@ -36,16 +36,12 @@ fn name(n: u64) -> String {
 
 fn new_case(n: u64) -> NewCase {
     NewCase {
-        person: PersonDetails {
+        exploitation: vec![ExploitationType::Labour],
+        ..unchain_core::testing::new_case(PersonDetails {
             names: vec![name(n)],
             estimated_age: Some(20 + (n % 40) as u32),
             ..PersonDetails::default()
-        },
-        jurisdiction: Jurisdiction::EnglandAndWales,
-        exploitation: vec![ExploitationType::Labour],
-        opened_on: None,
-        owner: None,
-        report_ids: vec![],
+        })
     }
 }
 

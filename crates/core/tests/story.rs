@@ -3,13 +3,12 @@
 //! and decisions, batch placement, follow-ups, a prosecution to conviction, a civil claim paid,
 //! and the cases closed — with the audit chain verifying and no identity in clear in the store.
 
-use unchain_core::cases::NewEvent;
 use unchain_core::justice::{ClaimChange, ProsecutionChange};
 use unchain_core::lifecycle::{ClaimState, ClosureReason, EventKind, Outcome, Stage};
 use unchain_core::placements::AssignRequest;
 use unchain_core::store::Backend;
 use unchain_core::testing::story::{self, day};
-use unchain_core::testing::{TestCore, contains, cores_at, grading, raw_bytes};
+use unchain_core::testing::{TestCore, contains, cores_at, event, grading, raw_bytes};
 use unchain_core::{CoreError, Unchain};
 
 #[test]
@@ -211,29 +210,19 @@ fn story(backend_name: &str, core: &Unchain, backend: &dyn Backend) {
             continue;
         }
         case = core
-            .record_case_event(
-                &max,
-                first,
-                case.version,
-                NewEvent {
-                    kind,
-                    date: Some(day(9, 26)),
-                    reason: None,
-                },
-            )
+            .record_case_event(&max, first, case.version, event(kind, Some(day(9, 26))))
             .unwrap_or_else(|e| panic!("{backend_name}: {kind:?}: {e}"));
     }
     let closed = core.record_case_event(
         &max,
         first,
         case.version,
-        NewEvent {
-            kind: EventKind::Closed {
+        event(
+            EventKind::Closed {
                 closure_reason: ClosureReason::SupportCompleted,
             },
-            date: Some(day(9, 28)),
-            reason: None,
-        },
+            Some(day(9, 28)),
+        ),
     );
     let closed = closed.unwrap_or_else(|e| panic!("{backend_name}: close: {e}"));
     assert_eq!(closed.stage, Stage::Closed);

@@ -626,7 +626,7 @@ mod tests {
         assert_eq!(c.shared.len(), 1);
         assert_eq!(c.shared[0].value.as_deref(), Some("+447700900123"));
         assert!(!format!("{c:?}").contains("+447700900123"));
-        let analyst = actors.iter().find(|a| a.role == Role::Analyst).unwrap();
+        let analyst = crate::testing::by_role(&actors, Role::Analyst);
         let seen = core
             .network_clusters(analyst, &ClusterOptions::default())
             .unwrap();
