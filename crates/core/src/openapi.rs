@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayItems, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    ArrayItems, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::{ArrayBuilder, Ref, RefOr, Schema};
 
@@ -171,46 +171,267 @@ pub fn acceptance() -> RefOr<Schema> {
         .into()
 }
 
-/// An internally tagged enum of a pure crate (`#[serde(tag = "…")]`, e.g. a lifecycle event):
-/// an object whose `tag` is one of the variants serde accepts (read from its refusal, as in
-/// [`variants`]); the other properties depend on the variant and are not described.
-pub fn tagged<T: DeserializeOwned>(tag: &str) -> RefOr<Schema> {
+/// What serde made of a probe: accepted (or refused only for a field still missing, so the
+/// probed value itself was fine), or refused with its message.
+enum Verdict {
+    Accepted,
+    Refused(String),
+}
+
+impl Verdict {
+    fn of(result: Result<(), String>) -> Self {
+        match result {
+            Ok(()) => Verdict::Accepted,
+            Err(m) if m.starts_with("missing field") => Verdict::Accepted,
+            Err(m) => Verdict::Refused(m),
+        }
+    }
+}
+
+fn parses<T: DeserializeOwned>(object: &serde_json::Map<String, Value>) -> Result<(), String> {
+    serde_json::from_value::<T>(Value::Object(object.clone()))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The values listed by serde's "unknown variant …, expected one of `a`, `b`" (or "expected `a`").
+fn listed_values(message: &str) -> Vec<Value> {
+    if !message.starts_with("unknown variant") {
+        return Vec::new();
+    }
+    let Some((_, expected)) = message.split_once(", expected ") else {
+        return Vec::new();
+    };
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|v| Value::String(v.to_owned()))
+        .collect()
+}
+
+/// The schema of one value, and a value serde accepts, found by offering probes to `accepts`
+/// and reading its refusals: a free string, a string enum (its values from the refusal), a
+/// uuid, a date, an integer, a boolean, or an array of one of those. `None` when none fits.
+fn probe(accepts: &dyn Fn(Value) -> Verdict, depth: usize) -> Option<(RefOr<Schema>, Value)> {
+    let message = match accepts(Value::String("\u{1}".to_owned())) {
+        Verdict::Accepted => return Some((text().into(), Value::String("x".to_owned()))),
+        Verdict::Refused(m) => m,
+    };
+    let values = listed_values(&message);
+    if let Some(first) = values.first().cloned() {
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values));
+        return Some((schema.into(), first));
+    }
+    let unsigned = message.contains("expected u");
+    let candidates = [
+        (
+            Value::String(uuid::Uuid::nil().to_string()),
+            text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        ),
+        (
+            Value::String("2024-01-01".to_owned()),
+            text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        ),
+        (
+            Value::from(0),
+            if unsigned {
+                count(KnownFormat::Int64)
+            } else {
+                ObjectBuilder::new().schema_type(Type::Integer)
+            },
+        ),
+        (
+            Value::Bool(false),
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        ),
+    ];
+    for (value, schema) in candidates {
+        if matches!(accepts(value.clone()), Verdict::Accepted) {
+            return Some((schema.into(), value));
+        }
+    }
+    if depth == 0 {
+        return None;
+    }
+    let (item, sample) = probe(&|v| accepts(Value::Array(vec![v])), depth - 1)?;
+    Some((
+        ArrayBuilder::new().items(item).into(),
+        Value::Array(vec![sample]),
+    ))
+}
+
+/// A field the probes cannot describe (a struct or a tagged enum nested in a variant), given
+/// by hand: its name, its schema and a value serde accepts for it.
+pub type Known = (&'static str, RefOr<Schema>, Value);
+
+/// A JSON object as serde reads it.
+type JsonObject = serde_json::Map<String, Value>;
+
+/// Adds to `object` every field `check` requires of `sample`, in serde's order, each described
+/// by `known` or else by [`probe`]. `None` when a field cannot be described.
+fn required_fields(
+    check: &dyn Fn(&JsonObject) -> Result<(), String>,
+    mut sample: JsonObject,
+    mut object: ObjectBuilder,
+    known: &[Known],
+) -> Option<ObjectBuilder> {
+    // A type has a handful of fields; the bound only stops one that never settles.
+    for _ in 0..32 {
+        let message = match check(&sample) {
+            Ok(()) => return Some(object),
+            Err(m) => m,
+        };
+        let field = message
+            .strip_prefix("missing field `")?
+            .split('`')
+            .next()?
+            .to_owned();
+        let (schema, value) = match known.iter().find(|(name, _, _)| *name == field) {
+            Some((_, schema, value)) => (schema.clone(), value.clone()),
+            None => probe(
+                &|v| {
+                    let mut tried = sample.clone();
+                    tried.insert(field.clone(), v);
+                    Verdict::of(check(&tried))
+                },
+                1,
+            )?,
+        };
+        sample.insert(field.clone(), value);
+        object = object.property(&field, schema).required(field);
+    }
+    None
+}
+
+/// A pure crate's struct `T`, its required fields read from serde's refusals as in [`tagged`].
+pub fn object<T: DeserializeOwned>(known: &[Known]) -> RefOr<Schema> {
+    required_fields(
+        &parses::<T>,
+        serde_json::Map::new(),
+        ObjectBuilder::new().schema_type(Type::Object),
+        known,
+    )
+    .unwrap_or_else(|| {
+        panic!(
+            "{} has a field its refusals do not describe",
+            std::any::type_name::<T>()
+        )
+    })
+    .into()
+}
+
+/// The variants serde accepts for an internally tagged enum `T`, read from its refusal of an
+/// unknown tag.
+fn tags<T: DeserializeOwned>(tag: &str) -> Vec<Value> {
     let mut probe = serde_json::Map::new();
     probe.insert(tag.to_owned(), Value::String("\u{1}".to_owned()));
-    let values = match serde_json::from_value::<T>(Value::Object(probe)) {
-        Err(e) => e
-            .to_string()
-            .split_once(", expected ")
-            .map(|(_, expected)| {
-                expected
-                    .split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .map(|v| Value::String(v.to_owned()))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default(),
-        Ok(_) => Vec::new(),
-    };
+    parses::<T>(&probe)
+        .err()
+        .map(|m| listed_values(&m))
+        .unwrap_or_default()
+}
+
+/// An internally tagged enum of a pure crate (`#[serde(tag = "…")]`, e.g. a lifecycle event).
+pub fn tagged<T: DeserializeOwned>(tag: &str) -> RefOr<Schema> {
+    tagged_with::<T>(tag, &[])
+}
+
+/// An internally tagged enum of a pure crate: one of its variants, each an object whose `tag`
+/// names it and whose required fields are described — all read from serde's own refusals of
+/// probes (an unknown tag lists the variants; a missing field names it; a wrong value lists an
+/// enum's values or rules out a type), so the schema cannot drift from the Rust type. `known`
+/// describes the fields a probe cannot (nested structs). Fields a variant may leave out
+/// (`serde(default)`) would not be found this way; none of the pure crates' tagged enums has
+/// one, and the server's tests check real values against these schemas, so one added later
+/// fails them.
+pub fn tagged_with<T: DeserializeOwned>(tag: &str, known: &[Known]) -> RefOr<Schema> {
+    let names = tags::<T>(tag);
     assert!(
-        !values.is_empty(),
+        !names.is_empty(),
         "{} is not tagged by {tag}",
         std::any::type_name::<T>()
     );
-    ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .property(
-            tag,
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some(values)),
-        )
-        .required(tag)
-        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+    let mut one_of = utoipa::openapi::schema::OneOfBuilder::new();
+    for name in &names {
+        let mut sample = serde_json::Map::new();
+        sample.insert(tag.to_owned(), name.clone());
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                tag,
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(vec![name.clone()])),
+            )
+            .required(tag);
+        let Some(object) = required_fields(&parses::<T>, sample, object, known) else {
+            panic!(
+                "variant {name} of {} has a field its refusals do not describe",
+                std::any::type_name::<T>()
+            );
+        };
+        one_of = one_of.item(object);
+    }
+    one_of
         .description(Some(format!(
-            "`{tag}` names the variant; the other properties depend on it"
+            "`{tag}` names the variant; each variant's required properties are listed"
         )))
         .into()
+}
+
+/// `unchain_nrm::Deadlines`: a referral's five deadlines, each with where it stands. Written
+/// by hand (the type is an output serde cannot read back, so it cannot be probed); its enums'
+/// values come from serde, and the server's tests check real values against it.
+pub fn deadlines() -> RefOr<Schema> {
+    use unchain_nrm::deadlines::{DayUnit, Status};
+    let nullable = |kind: Type| SchemaType::from_iter([kind, Type::Null]);
+    let deadline: RefOr<Schema> = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("status", one::<Status>())
+        .required("status")
+        .property(
+            "due",
+            ObjectBuilder::new()
+                .schema_type(nullable(Type::String))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+        )
+        .required("due")
+        .property("unit", one::<DayUnit>())
+        .required("unit")
+        .property(
+            "days",
+            ObjectBuilder::new()
+                .schema_type(nullable(Type::Integer))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .description(Some(
+                    "pending: days left; met or missed: the margin (negative: late)",
+                )),
+        )
+        .required("days")
+        .property(
+            "open_ended",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        )
+        .required("open_ended")
+        .property("basis", text())
+        .required("basis")
+        .into();
+    let mut object = ObjectBuilder::new()
+        .schema_type(nullable(Type::Object))
+        .description(Some("null for a Duty to Notify, which has no decisions"));
+    for name in [
+        "rg_due",
+        "recovery_period_end",
+        "cg_earliest",
+        "reconsideration_window_end",
+        "move_on_end",
+    ] {
+        object = object.property(name, deadline.clone()).required(name);
+    }
+    object.into()
 }
 
 /// `unchain_lifecycle::EventKind`, tagged by `type` (see [`tagged`]).
@@ -401,11 +622,55 @@ pub fn groups() -> RefOr<Schema> {
         .into()
 }
 
+/// `unchain_placement::UnplacedReason`, tagged by `reason`: the facilities that refused the
+/// person and why, or the ones that had no room.
+pub fn unplaced_reason() -> RefOr<Schema> {
+    use unchain_placement::{Blocked, Rejection, UnplacedReason};
+    let rejection = object::<Rejection>(&[("reasons", ineligibilities(), Value::Array(vec![]))]);
+    tagged_with::<UnplacedReason>(
+        "reason",
+        &[
+            (
+                "rejections",
+                ArrayBuilder::new().items(rejection).into(),
+                Value::Array(vec![]),
+            ),
+            (
+                "candidates",
+                ArrayBuilder::new().items(object::<Blocked>(&[])).into(),
+                Value::Array(vec![]),
+            ),
+        ],
+    )
+}
+
+/// `unchain_placement::Objective`: people housed, then the total score.
+fn objective() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("people_housed", count(KnownFormat::Int64))
+        .required("people_housed")
+        .property("total_score", count(KnownFormat::Int64))
+        .required("total_score")
+}
+
+/// `unchain_placement::Optimality`, tagged by `status`: proven optimal, or the best found with
+/// the bound it was measured against.
+pub fn optimality() -> RefOr<Schema> {
+    tagged_with::<unchain_placement::Optimality>(
+        "status",
+        &[(
+            "upper_bound",
+            objective().into(),
+            serde_json::json!({"people_housed": 0, "total_score": 0}),
+        )],
+    )
+}
+
 /// `unchain_placement::Assignment`: the proposed placements, who stays unplaced and why (tagged
 /// by `reason`), the objective reached and whether it is proven optimal (tagged by `status`).
 /// Real values are checked against it in the server's tests.
 pub fn assignment() -> RefOr<Schema> {
-    use unchain_placement::{Optimality, UnplacedReason};
     let placement = ObjectBuilder::new()
         .schema_type(Type::Object)
         .property("person_id", text())
@@ -420,23 +685,105 @@ pub fn assignment() -> RefOr<Schema> {
         .schema_type(Type::Object)
         .property("person_id", text())
         .required("person_id")
-        .property("reason", tagged::<UnplacedReason>("reason"))
+        .property("reason", unplaced_reason())
         .required("reason");
-    let objective = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .property("people_housed", count(KnownFormat::Int64))
-        .required("people_housed")
-        .property("total_score", count(KnownFormat::Int64))
-        .required("total_score");
     ObjectBuilder::new()
         .schema_type(Type::Object)
         .property("placements", ArrayBuilder::new().items(placement))
         .required("placements")
         .property("unplaced", ArrayBuilder::new().items(unplaced))
         .required("unplaced")
-        .property("objective", objective)
+        .property("objective", objective())
         .required("objective")
-        .property("optimality", tagged::<Optimality>("status"))
+        .property("optimality", optimality())
         .required("optimality")
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(schema: RefOr<Schema>) -> Value {
+        serde_json::to_value(schema).expect("a schema serialises")
+    }
+
+    /// The branch of a tagged schema for one variant.
+    fn branch<'a>(schema: &'a Value, tag: &str, name: &str) -> &'a Value {
+        schema["oneOf"]
+            .as_array()
+            .expect("oneOf")
+            .iter()
+            .find(|b| b["properties"][tag]["enum"][0] == name)
+            .unwrap_or_else(|| panic!("no branch for {name}"))
+    }
+
+    // Every tagged enum of the pure crates that the document shows is described variant by
+    // variant (`tagged` panics on a field its probes cannot describe).
+    #[test]
+    fn every_tagged_enum_is_described_variant_by_variant() {
+        let all = [
+            ("EventKind", json(event_kind()), "type"),
+            ("NrmState", json(nrm_state()), "state"),
+            ("AftercareState", json(aftercare_state()), "state"),
+            ("Track", json(tracks())["items"].clone(), "track"),
+            (
+                "RouteReason",
+                json(route_reasons())["items"].clone(),
+                "reason",
+            ),
+            (
+                "Ineligibility",
+                json(ineligibilities())["items"].clone(),
+                "constraint",
+            ),
+            ("UnplacedReason", json(unplaced_reason()), "reason"),
+            ("Optimality", json(optimality()), "status"),
+        ];
+        for (name, schema, tag) in &all {
+            let branches = schema["oneOf"].as_array().expect(name);
+            assert!(!branches.is_empty(), "{name}");
+            for b in branches {
+                assert_eq!(b["required"][0], *tag, "{name}: {b}");
+            }
+        }
+    }
+
+    // What the probes find, against the Rust types (crates/lifecycle/src/event.rs,
+    // crates/placement/src/eligibility.rs): an enum field with its values, a uuid, an integer,
+    // an array of an enum, and a variant without fields.
+    #[test]
+    fn probes_find_each_kind_of_field() {
+        let events = json(event_kind());
+        let rescued = branch(&events, "type", "rescued");
+        assert_eq!(rescued["required"], serde_json::json!(["type", "origin"]));
+        let origins: Vec<String> = rescued["properties"]["origin"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(origins, variants::<unchain_lifecycle::RescueOrigin>());
+        let matched = branch(&events, "type", "aftercare_matched");
+        assert_eq!(matched["properties"]["facility"]["format"], "uuid");
+        let verdict = branch(&events, "type", "prosecution_verdict");
+        assert_eq!(
+            verdict["required"],
+            serde_json::json!(["type", "suspect", "verdict"])
+        );
+        let opened = branch(&events, "type", "opened");
+        assert_eq!(opened["required"], serde_json::json!(["type"]));
+
+        let ineligible = json(ineligibilities())["items"].clone();
+        let too_many = branch(&ineligible, "constraint", "too_many_dependants");
+        assert_eq!(too_many["properties"]["dependants"]["type"], "integer");
+        assert_eq!(too_many["properties"]["dependants"]["minimum"], 0);
+        let missing = branch(&ineligible, "constraint", "missing_services");
+        assert_eq!(missing["properties"]["missing"]["type"], "array");
+        assert!(
+            missing["properties"]["missing"]["items"]["enum"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+        );
+    }
 }

@@ -457,7 +457,7 @@ pub struct NrmDeadlines {
     /// The day they were computed for.
     pub as_of: NaiveDate,
     /// The five deadlines (`None` for a Duty to Notify, which has no decisions).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::deadlines))]
     pub deadlines: Option<nrm::Deadlines>,
 }
 

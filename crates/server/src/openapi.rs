@@ -15,11 +15,14 @@
 //! bodies that are any JSON: this document and a subject access export.
 //!
 //! Values of the pure crates' types inside core types are described by `unchain_core::openapi`
-//! (those crates stay free of utoipa, tests/e2e/architecture.rs): string enums with their values
-//! and internally tagged enums with their tags, both read from serde's own refusal of an unknown
-//! value (so they cannot drift); geo points, acceptance, needs, immigration flags, indicator
-//! counts, placement scores and a proposal's groups and assignment by hand. A case's NRM
-//! deadlines (an output; serde cannot read its parts back to probe them) stay a plain object.
+//! (those crates stay free of utoipa, tests/e2e/architecture.rs): string enums with their values,
+//! and internally tagged enums (events, tracks, NRM and aftercare states, route reasons,
+//! ineligibility and unplaced reasons, optimality) as a `oneOf` of their variants, each with its
+//! required fields and their types — all read from serde's own refusals of probe values (an
+//! unknown value lists the variants, a missing field names it, a wrong value lists an enum's
+//! values or rules out a type), so they cannot drift; geo points, acceptance, needs, immigration
+//! flags, indicator counts, placement scores, a proposal's groups and assignment and a
+//! referral's deadlines by hand.
 //!
 //! The tests check every exact and stored type against real serialised values (the demo dataset
 //! read back through every read the API serves, and a value of every input): each required
@@ -910,8 +913,7 @@ mod tests {
                         out.push(format!("{path}.{r}: required but absent"));
                     }
                 }
-                // Only a schema that says so (`additionalProperties: true`, e.g. a pure crate's
-                // tagged enum whose variants' fields are not described) takes others.
+                // Only a schema that says so (`additionalProperties: true`) takes others.
                 let open = schema["additionalProperties"] == Value::Bool(true);
                 for (k, v) in map {
                     match props.get(k) {
