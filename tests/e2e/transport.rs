@@ -19,6 +19,13 @@ fn binary() -> &'static Path {
     BIN.get_or_init(|| unchain_e2e::build_binary("unchain-server", "unchain-server"))
 }
 
+/// Writes `text` as `unchain.toml` in `dir`; returns its path, for `--config`.
+fn config_file(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("unchain.toml");
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
@@ -377,12 +384,10 @@ fn a_bad_certificate_or_key_stops_the_start_before_the_store_is_touched() {
 fn repeated_authentication_failures_get_429_with_retry_after() {
     let dir = tempfile::tempdir().expect("tempdir");
     // The limit from a config file (3 per 2 s); --listen and --data-dir from flags.
-    let config = dir.path().join("unchain.toml");
-    std::fs::write(
-        &config,
+    let config = config_file(
+        dir.path(),
         "log = \"warn\"\n[auth_limit]\nfailures = 3\nwindow_secs = 2\n",
-    )
-    .expect("config");
+    );
     let server = Server::start(dir.path(), &["--config", config.to_str().expect("utf-8")]);
     let good = server.admin_token();
     assert_eq!(plain(server.port, "/api/v1/me", Some(&good)).status, 200);
@@ -427,8 +432,7 @@ fn repeated_authentication_failures_get_429_with_retry_after() {
 fn the_config_file_is_read_and_flags_win_over_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     // The file says: the limit is off, and a tiny body limit; the flag turns the limit on at 1.
-    let config = dir.path().join("unchain.toml");
-    std::fs::write(&config, "body_limit = 64\n[auth_limit]\nfailures = 0\n").expect("config");
+    let config = config_file(dir.path(), "body_limit = 64\n[auth_limit]\nfailures = 0\n");
     let server = Server::start(
         dir.path(),
         &[
@@ -487,12 +491,10 @@ fn the_config_file_is_read_and_flags_win_over_it() {
 #[test]
 fn a_config_file_with_an_unknown_key_is_refused_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("unchain.toml");
-    std::fs::write(
-        &config,
+    let config = config_file(
+        dir.path(),
         "listen = \"127.0.0.1:0\"\n[tls]\ncertificate = \"c.pem\"\n",
-    )
-    .expect("config");
+    );
     let data = dir.path().join("data");
     let out = refused(&[
         "--config",
