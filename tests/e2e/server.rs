@@ -1039,7 +1039,7 @@ fn intelligence_and_the_other_services_over_http() {
 }
 
 #[test]
-fn imports_are_all_or_nothing_and_network_reads_answer() {
+fn imports_are_all_or_nothing_or_skip_invalid_lines_and_network_reads_answer() {
     let s = Server::start();
     let csv_ct = [("Content-Type", "text/csv")];
     let good = b"name,area,members,joined_on\nLeeds Group,Leeds,3,2024-01-01\nHull Group,Hull,5,2024-02-01\n";
@@ -1075,6 +1075,43 @@ fn imports_are_all_or_nothing_and_network_reads_answer() {
         before,
         "an invalid import wrote something"
     );
+    // Skipping invalid lines: the valid one is imported, the bad one named by line and field,
+    // and the server's own rejects file neither kept nor named.
+    let r = send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups?skip_invalid=true",
+        Some(&s.admin),
+        &csv_ct,
+        Some(bad.to_vec()),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let report: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        (&report["imported"], &report["rejected"]),
+        (&serde_json::json!(1), &serde_json::json!(1))
+    );
+    assert!(report["rejects"].is_null(), "{report}");
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["line"] == 3),
+        "{report}"
+    );
+    assert_eq!(items(&s.get("/api/v1/campaign/groups")), 3);
+    let before = s.changes().len();
+    // An unknown query parameter is refused before anything is read.
+    send(
+        s.addr,
+        "POST",
+        "/api/v1/import/groups?skip=yes",
+        Some(&s.admin),
+        &csv_ct,
+        Some(good.to_vec()),
+    )
+    .problem(400);
     send(
         s.addr,
         "POST",

@@ -728,9 +728,6 @@ fn import_format(headers: &HeaderMap) -> Result<unchain_core::import::Format, Ap
     }
 }
 
-/// Runs an import of the request body: the body is spooled to an owner-only temporary file
-/// (the core imports from files, streaming), imported with `on_invalid: abort` (nothing is
-/// written unless every record is valid), and the file removed.
 /// What an import creates.
 #[derive(Clone, Copy)]
 enum ImportKind {
@@ -740,70 +737,78 @@ enum ImportKind {
     Facilities,
 }
 
+/// An import's query: all or nothing (the default), or `skip_invalid=true` to import the valid
+/// records and report the others by line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportQuery {
+    #[serde(default)]
+    skip_invalid: bool,
+}
+
+const IMPORT_QUERY: &[Param] = &[Param {
+    name: "skip_invalid",
+    kind: "boolean",
+    format: "",
+    description: "import the valid records and report the invalid ones by line number, field and \
+                  reason (the first 1,000) instead of writing nothing (default false)",
+    required: false,
+}];
+
+/// Runs an import of the request body: the body is spooled to an owner-only temporary file
+/// (the core imports from files, streaming), imported all or nothing, or skipping invalid lines
+/// (`skip_invalid`), and the file removed. Rejected lines go to a temporary rejects file that
+/// is removed too: the client has its own copy of them, named by line in the report's errors,
+/// and the server's paths are not the client's business.
 async fn import(
     s: AppState,
     actor: Actor,
+    query: ImportQuery,
     headers: HeaderMap,
     body: axum::body::Bytes,
     kind: ImportKind,
 ) -> Res {
+    use unchain_core::import::{ImportOptions, OnInvalid, Progress};
+    use unchain_core::store::StoreError;
     let format = import_format(&headers)?;
     let out = s
         .run(move |core| {
-            let mut file =
-                tempfile::NamedTempFile::new().map_err(unchain_core::store::StoreError::Io)?;
-            std::io::Write::write_all(&mut file, &body)
-                .map_err(unchain_core::store::StoreError::Io)?;
-            let options = unchain_core::import::ImportOptions::new(format);
-            let mut progress = |_: &unchain_core::import::Progress| {};
+            let mut file = tempfile::NamedTempFile::new().map_err(StoreError::Io)?;
+            std::io::Write::write_all(&mut file, &body).map_err(StoreError::Io)?;
+            let rejects = tempfile::tempdir().map_err(StoreError::Io)?;
+            let mut options = ImportOptions::new(format);
+            if query.skip_invalid {
+                options.on_invalid = OnInvalid::Skip {
+                    rejects: rejects.path().join("rejects"),
+                };
+            }
+            let mut progress = |_: &Progress| {};
             let path = file.path();
-            match kind {
+            let mut report = match kind {
                 ImportKind::Groups => core.import_groups(&actor, path, &options, &mut progress),
                 ImportKind::Cases => core.import_cases(&actor, path, &options, &mut progress),
                 ImportKind::Intel => core.import_intel(&actor, path, &options, &mut progress),
                 ImportKind::Facilities => {
                     core.import_facilities(&actor, path, &options, &mut progress)
                 }
-            }
+            }?;
+            report.rejects = None;
+            Ok(report)
         })
         .await?;
     Ok(Json(out).into_response())
 }
 
-async fn import_groups(
-    State(s): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Res {
-    import(s, actor, headers, body, ImportKind::Groups).await
-}
-
-async fn import_cases(
-    State(s): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Res {
-    import(s, actor, headers, body, ImportKind::Cases).await
-}
-
-async fn import_intel(
-    State(s): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Res {
-    import(s, actor, headers, body, ImportKind::Intel).await
-}
-
-async fn import_facilities(
-    State(s): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Res {
-    import(s, actor, headers, body, ImportKind::Facilities).await
+/// The handler of one import endpoint: the same for every kind of record.
+fn import_handler(filter: MethodFilter, kind: ImportKind) -> MethodRouter<AppState> {
+    on(
+        filter,
+        move |State(s): State<AppState>,
+              Extension(actor): Extension<Actor>,
+              Query(query): Query<ImportQuery>,
+              headers: HeaderMap,
+              body: axum::body::Bytes| import(s, actor, query, headers, body, kind),
+    )
 }
 
 // ---- reports and the HTCDS export -----------------------------------------------------------------
@@ -1018,8 +1023,8 @@ const K_ANON: &[Param] = &[
 
 /// The endpoints of the services.
 pub const ENDPOINTS: &[Endpoint] = &[
-    ep!("POST" "/api/v1/import/intel" "import_intel" "import" Access::AllOf(&[O::ImportRun, O::IntelCreate]), "Import intelligence reports (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
-    ep!("POST" "/api/v1/import/facilities" "import_facilities" "import" Access::AllOf(&[O::ImportRun, O::FacilityManage]), "Import facilities (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/intel" "import_intel" "import" Access::AllOf(&[O::ImportRun, O::IntelCreate]), "Import intelligence reports (text/csv or application/x-ndjson body; all or nothing unless skip_invalid)", query IMPORT_QUERY, req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/facilities" "import_facilities" "import" Access::AllOf(&[O::ImportRun, O::FacilityManage]), "Import facilities (text/csv or application/x-ndjson body; all or nothing unless skip_invalid)", query IMPORT_QUERY, req Some("ImportBody"), res "ImportReport" 200),
     ep!("GET" "/api/v1/reports/summary" "summary_report" "reports" op(O::ReportRead), "Summary of a period (aggregates only)", query PERIOD, req None, res "SummaryReport" 200),
     ep!("GET" "/api/v1/reports/nrm" "nrm_report" "reports" op(O::ReportRead), "NRM report of a period", query PERIOD, req None, res "NrmReport" 200),
     ep!("GET" "/api/v1/reports/aftercare" "aftercare_report" "reports" op(O::ReportRead), "Aftercare report of a period", query PERIOD, req None, res "AftercareReport" 200),
@@ -1028,8 +1033,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep!("GET" "/api/v1/export/htcds" "export_htcds" "export" op(O::ExportHtcds), "De-identified HTCDS export, k-anonymised", query K_ANON, req None, res "Anonymised" 200),
     ep!("GET" "/api/v1/network/clusters" "network_clusters" "network" op(O::NetworkRead), "The organised-crime picture: clusters of linked reports, cases and suspects", query CLUSTERS, req None, res "ListOfClusterView" 200),
     ep!("POST" "/api/v1/network/police-package" "police_package" "network" op(O::PolicePackage), "A police package for a report or a cluster ({\"scope\": \"report\", \"id\": …})", query &[], req Some("PackageScope"), res "PolicePackage" 200),
-    ep!("POST" "/api/v1/import/groups" "import_groups" "import" op(O::ImportRun), "Import community groups (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
-    ep!("POST" "/api/v1/import/cases" "import_cases" "import" Access::AllOf(&[O::ImportRun, O::CaseCreate]), "Import people and cases (text/csv or application/x-ndjson body; all or nothing)", query &[], req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/groups" "import_groups" "import" op(O::ImportRun), "Import community groups (text/csv or application/x-ndjson body; all or nothing unless skip_invalid)", query IMPORT_QUERY, req Some("ImportBody"), res "ImportReport" 200),
+    ep!("POST" "/api/v1/import/cases" "import_cases" "import" Access::AllOf(&[O::ImportRun, O::CaseCreate]), "Import people and cases (text/csv or application/x-ndjson body; all or nothing unless skip_invalid)", query IMPORT_QUERY, req Some("ImportBody"), res "ImportReport" 200),
     ep!("GET" "/api/v1/sources" "list_sources" "intelligence" op(O::SourceRead), "Intelligence sources and community contacts", query LIST, req None, res "PageOfSourceView" 200),
     ep!("POST" "/api/v1/sources" "create_source" "intelligence" op(O::SourceManage), "Register a source", query &[], req Some("Source"), res "SourceView" 201),
     ep!("GET" "/api/v1/sources/{id}" "get_source" "intelligence" op(O::SourceRead), "A source", query &[], req None, res "SourceView" 200),
@@ -1098,8 +1103,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
 /// The handler of a service endpoint.
 pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<AppState>> {
     Some(match id {
-        "import_intel" => on(filter, import_intel),
-        "import_facilities" => on(filter, import_facilities),
+        "import_intel" => import_handler(filter, ImportKind::Intel),
+        "import_facilities" => import_handler(filter, ImportKind::Facilities),
         "summary_report" => on(filter, summary_report),
         "nrm_report" => on(filter, nrm_report),
         "aftercare_report" => on(filter, aftercare_report),
@@ -1108,8 +1113,8 @@ pub(crate) fn handler(id: &str, filter: MethodFilter) -> Option<MethodRouter<App
         "export_htcds" => on(filter, export_htcds),
         "network_clusters" => on(filter, network_clusters),
         "police_package" => on(filter, police_package),
-        "import_groups" => on(filter, import_groups),
-        "import_cases" => on(filter, import_cases),
+        "import_groups" => import_handler(filter, ImportKind::Groups),
+        "import_cases" => import_handler(filter, ImportKind::Cases),
         "list_sources" => on(filter, list_sources),
         "create_source" => on(filter, create_source),
         "get_source" => on(filter, get_source),
