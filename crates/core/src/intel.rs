@@ -887,41 +887,48 @@ impl Unchain {
     /// own key, the indicators checked against the catalogue and assessed.
     pub fn create_report(&self, actor: &Actor, new: NewReport) -> Result<ReportSummary> {
         self.authorize(actor, Operation::IntelCreate)?;
-        let (id, report) = self.prepare_report(actor, new)?;
-        self.write(actor, Operation::IntelCreate, |backend, batch| {
-            let source = records::load::<Source>(backend, report.source_id)?;
-            records::stage_check(batch, &source);
-            let mut targets = vec![records::target::<IntelligenceReport>(id)];
-            targets.extend(stage_link_targets(
-                backend,
-                batch,
-                id,
-                &report.case_ids,
-                &report.suspect_ids,
-            )?);
-            records::stage_put(batch, id, &report, None)?;
-            Ok(((), targets))
+        let (id, report, keys) = self.prepare_report(actor, new)?;
+        // The report's new data key is stored in the report's own commit: one durable write.
+        self.keyring.store_fresh(keys, |keys| {
+            self.write(actor, Operation::IntelCreate, |backend, batch| {
+                keys.stage(batch);
+                let source = records::load::<Source>(backend, report.source_id)?;
+                records::stage_check(batch, &source);
+                let mut targets = vec![records::target::<IntelligenceReport>(id)];
+                targets.extend(stage_link_targets(
+                    backend,
+                    batch,
+                    id,
+                    &report.case_ids,
+                    &report.suspect_ids,
+                )?);
+                records::stage_put(batch, id, &report, None)?;
+                Ok(((), targets))
+            })
         })?;
         self.report_summary(records::load(self.backend.as_ref(), id)?)
     }
 
     /// The one path from a [`NewReport`] to the record the store keeps: every rule checked
     /// ([`Self::report_errors`]), then sealed and assessed ([`Self::build_report`]) under a new
-    /// id. The service writes one; the import checks a whole file first and builds in batches,
+    /// id and a new data key, to be stored with the report (`Keyring::store_fresh`). The service writes one; the import checks a whole file first and builds in batches,
     /// through the same two halves.
     pub(crate) fn prepare_report(
         &self,
         actor: &Actor,
         new: NewReport,
-    ) -> Result<(Uuid, IntelligenceReport)> {
+    ) -> Result<(Uuid, IntelligenceReport, unchain_store::crypto::FreshKeys)> {
         let today = self.clock.today();
         let backend = self.backend.as_ref();
         check(self.report_errors(&new, today, &mut |s| {
             Ok(records::find::<Source>(backend, s)?.is_some())
         })?)?;
         let id = Uuid::now_v7();
-        let report = self.build_report(actor, new, id, today, self.clock.now(), None)?;
-        Ok((id, report))
+        let keys = self
+            .keyring
+            .fresh_keys(&[unchain_store::SubjectId::from(id)])?;
+        let report = self.build_report(actor, new, id, today, self.clock.now(), Some(&keys))?;
+        Ok((id, report, keys))
     }
 
     /// Every way `new` breaks the service's rules, each with its field path; the reasons never

@@ -39,6 +39,9 @@ pub struct Unchain {
     pub(crate) auth_cache: Arc<crate::tokens::AuthCache>,
     /// Identity-free case views (see `cases::ViewCache`), shared by every clone.
     pub(crate) view_cache: Arc<crate::cases::ViewCache>,
+    /// Serialises appends to the audit chain (reading its head, applying the batch), shared by
+    /// every clone; the flush that makes a batch durable happens after it is released.
+    audit_lock: Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Unchain {
@@ -63,6 +66,7 @@ impl Unchain {
             audit_key,
             auth_cache: Arc::default(),
             view_cache: Arc::default(),
+            audit_lock: Arc::default(),
         }
     }
 
@@ -202,17 +206,31 @@ impl Unchain {
         for _ in 0..MAX_ATTEMPTS {
             let mut batch = Batch::new();
             let records = build(self.backend.as_ref(), &mut batch)?;
-            audit::stage(self.backend.as_ref(), &self.audit_key, &mut batch, &records)?;
-            match self.backend.commit(&batch) {
+            // Group commit: the chain's head is read and the batch applied under the lock, so
+            // writers of this core never race for the head; each then waits for a flush after
+            // releasing it, and concurrent writers share that flush. Nothing under the lock
+            // calls the keyring (whose master-key lock a caller may hold, `store_fresh`).
+            let applied = {
+                let _serial = self
+                    .audit_lock
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                audit::stage(self.backend.as_ref(), &self.audit_key, &mut batch, &records)?;
+                self.backend.commit_deferred(&batch)
+            };
+            match applied {
                 Ok(_) => {
                     if crate::tokens::AuthCache::touched_by(&batch) {
                         self.auth_cache.invalidate();
                     }
+                    // Durable before the caller is told it is done.
+                    self.backend.flush()?;
                     return Ok(());
                 }
                 Err(e) => {
-                    // Losing the race for the audit head is retried; it must be recognised
-                    // before `map_conflict` turns it into a record conflict (409 for a client).
+                    // Losing the race for the audit head (to another core over the same store)
+                    // is retried; it must be recognised before `map_conflict` turns it into a
+                    // record conflict (409 for a client).
                     let err = CoreError::Store(e);
                     if audit::is_head_conflict(&err) {
                         continue;

@@ -304,6 +304,16 @@ pub trait Backend: Send + Sync {
     /// A delete followed by a put starts the key's version again at 1.
     fn commit(&self, batch: &Batch) -> Result<Receipt>;
 
+    /// Applies the batch atomically, as [`commit`](Self::commit) does, but returns before it
+    /// is durable: it is visible at once and becomes durable with the next
+    /// [`flush`](Self::flush) (which covers every batch applied before it). A writer that
+    /// serialises its commits (the core's audit chain) applies under its lock and flushes after
+    /// releasing it, so concurrent writers share one flush instead of queueing for one each; it
+    /// must not acknowledge the write before that flush returns. The default is `commit`.
+    fn commit_deferred(&self, batch: &Batch) -> Result<Receipt> {
+        self.commit(batch)
+    }
+
     /// Reads up to `limit` entries of a stream from sequence `from` (inclusive), in order.
     fn read_stream(&self, stream: &str, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>>;
 

@@ -48,6 +48,7 @@ macro_rules! conformance_tests {
             import_keeps_versions,
             advance_ids_raises_the_floor,
             consistent_view_reads_one_point,
+            deferred_commits_are_commits,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -204,6 +205,44 @@ pub fn conflict_changes_nothing(b: &dyn Backend) {
     assert_eq!(value(b, "b", b"y"), None);
     assert_eq!(value(b, "c", b"z"), Some(b"c-z".to_vec()));
     assert_eq!(b.stream_head("log").expect("head"), 1);
+}
+
+/// `commit_deferred` applies exactly as `commit` does — atomically, visibly at once, versions
+/// and sequences counted, a failed precondition applying nothing — and a flush after it
+/// succeeds (durability itself is the crash trials' subject, bench/crash-server.sh).
+pub fn deferred_commits_are_commits(b: &dyn Backend) {
+    must_put(b, "a", b"x", b"a-x");
+    let mut batch = Batch::new();
+    batch
+        .put("a", b"x".to_vec(), b"changed".to_vec(), Expect::Version(1))
+        .put("b", b"new".to_vec(), b"new".to_vec(), Expect::Absent)
+        .append("log", b"entry".to_vec())
+        .check("a", b"x".to_vec(), Expect::Version(7));
+    assert!(is_conflict(&b.commit_deferred(&batch)));
+    assert_eq!(value(b, "a", b"x"), Some(b"a-x".to_vec()));
+    assert_eq!(value(b, "b", b"new"), None);
+    assert_eq!(b.stream_head("log").expect("head"), 0);
+
+    let last = batch.ops.len() - 1;
+    batch.ops[last] = Op::Check {
+        collection: "a".into(),
+        key: b"x".to_vec(),
+        expect: Expect::Version(2),
+    };
+    let receipt = b.commit_deferred(&batch).expect("deferred commit");
+    assert_eq!(receipt.versions, vec![2, 1]);
+    assert_eq!(receipt.sequences, vec![1]);
+    // Visible before the flush, and the same after it.
+    assert_eq!(value(b, "a", b"x"), Some(b"changed".to_vec()));
+    assert_eq!(value(b, "b", b"new"), Some(b"new".to_vec()));
+    assert_eq!(b.stream_head("log").expect("head"), 1);
+    b.flush().expect("flush");
+    assert_eq!(value(b, "a", b"x"), Some(b"changed".to_vec()));
+    // An empty batch is a no-op.
+    assert_eq!(
+        b.commit_deferred(&Batch::new()).expect("empty"),
+        Receipt::default()
+    );
 }
 
 /// Operations apply in order: a later precondition sees an earlier write of the same batch.
@@ -855,6 +894,7 @@ pub const CASES: &[(&str, Case)] = &[
         "consistent_view_reads_one_point",
         consistent_view_reads_one_point,
     ),
+    ("deferred_commits_are_commits", deferred_commits_are_commits),
 ];
 
 /// Runs every case, each on a fresh backend from `make`.

@@ -225,6 +225,14 @@ impl Backend for SledBackend {
     }
 
     fn commit(&self, batch: &Batch) -> Result<Receipt> {
+        let receipt = self.commit_deferred(batch)?;
+        if !batch.is_empty() {
+            self.durable()?;
+        }
+        Ok(receipt)
+    }
+
+    fn commit_deferred(&self, batch: &Batch) -> Result<Receipt> {
         validate_batch(batch)?;
         if batch.is_empty() {
             return Ok(Receipt::default());
@@ -334,7 +342,6 @@ impl Backend for SledBackend {
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(map_sled(e)),
         };
-        self.durable()?;
         Ok(receipt)
     }
 
