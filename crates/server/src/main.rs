@@ -87,7 +87,12 @@ fn main() -> Result<()> {
     let settings = args.settings()?;
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
         .with_context(|| format!("the log filter {:?}", settings.log))?;
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .init();
     // Load the certificate before touching the store: a bad one stops the start cleanly.
     let tls = match &settings.tls {
         Some(files) => Some(unchain_server::tls::server_config(&files.cert, &files.key)?),
