@@ -160,13 +160,7 @@ pub fn acceptance() -> RefOr<Schema> {
         .required("genders")
         .property("age_groups", set::<AgeGroup>())
         .required("age_groups")
-        .property(
-            "max_dependants",
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                .minimum(Some(0)),
-        )
+        .property("max_dependants", count(KnownFormat::Int32))
         .property("pregnancy", ObjectBuilder::new().schema_type(Type::Boolean))
         .into()
 }
@@ -487,14 +481,7 @@ pub fn needs() -> RefOr<Schema> {
         .required("gender")
         .property("age_group", one::<AgeGroup>())
         .required("age_group")
-        .property(
-            "dependants",
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-                .minimum(Some(0))
-                .maximum(Some(20)),
-        )
+        .property("dependants", count(KnownFormat::Int32).maximum(Some(20)))
         .property("pregnant", boolean())
         .property("languages", string_set(35))
         .property("exploitation_types", set::<ExploitationType>())
@@ -556,16 +543,10 @@ pub fn ineligibilities() -> RefOr<Schema> {
 /// `unchain_nrm::indicators::Combination`: how many indicators of each strength satisfied a
 /// dimension. Real values are checked against it in the server's tests.
 pub fn combination() -> RefOr<Schema> {
-    let count = || {
-        ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
-            .minimum(Some(0))
-            .maximum(Some(255))
-    };
+    let tally = || count(KnownFormat::Int32).maximum(Some(255));
     let mut object = ObjectBuilder::new().schema_type(Type::Object);
     for name in ["strong", "medium", "weak", "medium_or_weak"] {
-        object = object.property(name, count()).required(name);
+        object = object.property(name, tally()).required(name);
     }
     object.into()
 }
